@@ -1,0 +1,58 @@
+# TicketMonster: the PostgreSQL extension (PGXS), the HTTP shim, and the commands that
+# build, run and test them.
+#
+#   make run     build, install, start the development cluster with demo data, serve on $PORT
+#   make test    install what is missing, build, and pass every test against a throwaway cluster
+
+EXTENSION = ticketmonster
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = $(EXTENSION)
+OBJS = $(patsubst %.c,%.o,$(wildcard extension/*.c))
+SHLIB_LINK = -lcrypt
+
+# One unversioned install script; upgrade scripts sql/ticketmonster--A--B.sql ship as they are.
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+
+# pg_regress: one file per resource in sql/, outputs in expected/; isolation specs in specs/.
+REGRESS = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION)%,$(wildcard sql/*.sql))))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+ISOLATION = $(sort $(patsubst specs/%.spec,%,$(wildcard specs/*.spec)))
+ISOLATION_OPTS = --load-extension=$(EXTENSION)
+
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+EXTRA_CLEAN = $(SHIM) shim/*.o
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@
+
+include shim/shim.mk
+
+all: $(SHIM)
+
+.PHONY: deps test run bench chaos fuzz
+
+# Debian packages, npm packages (as root; a developer without root installs them once by hand)
+deps:
+	tools/install-deps
+
+# Everything, against a throwaway cluster in .tmp/ that is created and removed here.
+test: deps
+	$(MAKE) all
+	$(MAKE) install
+	test/run-all
+
+run: deps
+	$(MAKE) all
+	$(MAKE) install
+	tools/dev-run
+
+bench: deps
+	$(MAKE) all
+	$(MAKE) install
+	bench/run

@@ -1,0 +1,54 @@
+/*
+ * module.c
+ *		Module magic and the extension's settings.
+ */
+#include "ticketmonster.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+/*
+ * The signing key arrives per session from the web process (libpq "options", so it is in
+ * neither SQL text nor the logs) and is hidden from SHOW ALL; it is never stored in a table.
+ */
+char	   *tm_secret_key = NULL;
+int			tm_token_ttl = 600;
+int			tm_password_cost = 5;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("ticketmonster.secret_key",
+							   "Key that signs and verifies login tokens.",
+							   NULL,
+							   &tm_secret_key,
+							   NULL,
+							   PGC_USERSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("ticketmonster.token_ttl",
+							"Lifetime of login tokens.",
+							NULL,
+							&tm_token_ttl,
+							600, 1, 30 * 24 * 3600,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	/* Superuser-only, so that a web client cannot weaken the hashes it creates. */
+	DefineCustomIntVariable("ticketmonster.password_cost",
+							"yescrypt cost of new password hashes (tests lower it).",
+							NULL,
+							&tm_password_cost,
+							5, 1, 11,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("ticketmonster");
+}

@@ -1,0 +1,93 @@
+/*
+ * ticketmonster.h
+ *		What the files of the extension share: error codes, the caller's identity,
+ *		request-body accessors and prepared-statement helpers.
+ */
+#ifndef TICKETMONSTER_H
+#define TICKETMONSTER_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/date.h"
+#include "utils/jsonb.h"
+
+/*
+ * SQLSTATEs of the API. The shim derives the HTTP status from the SQLSTATE alone
+ * (docs/errors.md is the table; shim/errors.c implements it).
+ */
+#define ERRCODE_TM_INVALID_INPUT		ERRCODE_INVALID_PARAMETER_VALUE	/* 22023: 400 */
+#define ERRCODE_TM_UNAUTHENTICATED		ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION	/* 28000: 401 */
+#define ERRCODE_TM_WRONG_PASSWORD		ERRCODE_INVALID_PASSWORD	/* 28P01: 400, as the original */
+#define ERRCODE_TM_FORBIDDEN			ERRCODE_INSUFFICIENT_PRIVILEGE	/* 42501: 403 */
+#define ERRCODE_TM_NOT_FOUND			ERRCODE_NO_DATA_FOUND	/* P0002: 404 */
+#define ERRCODE_TM_DUPLICATE			ERRCODE_UNIQUE_VIOLATION	/* 23505: 409 */
+#define ERRCODE_TM_SOLD_OUT				MAKE_SQLSTATE('T','M','0','0','1')	/* 409 */
+#define ERRCODE_TM_INSUFFICIENT_FUNDS	MAKE_SQLSTATE('T','M','0','0','2')	/* 409 */
+#define ERRCODE_TM_PRICE_CHANGED		MAKE_SQLSTATE('T','M','0','0','3')	/* 409 */
+#define ERRCODE_TM_IDEMPOTENCY_REUSED	MAKE_SQLSTATE('T','M','0','0','4')	/* 422 */
+
+/* Limits of the contract (the table constraints repeat them). */
+#define TM_NAME_MAX		30			/* usernames, event and artist names */
+#define TM_PLACE_MAX	100			/* places, cities, countries */
+#define TM_PASSWORD_MAX	256
+
+/* module.c: settings */
+extern char *tm_secret_key;
+extern int	tm_token_ttl;
+extern int	tm_password_cost;
+
+/*
+ * caller.c: who is calling. A NULL token is the admin console, allowed only to a
+ * database role with the privileges of the extension's owner; any other token must be
+ * a valid one of an existing account.
+ */
+typedef struct TmCaller
+{
+	const char *username;		/* NULL for the console */
+	bool		is_admin;		/* true for admins and for the console */
+	bool		is_console;
+} TmCaller;
+
+extern TmCaller tm_caller(FunctionCallInfo fcinfo, int token_argno);
+extern void tm_require_admin(const TmCaller *caller);
+extern void tm_require_owner(const TmCaller *caller, const char *username);
+
+/* jwt.c: HS256 tokens signed with ticketmonster.secret_key */
+extern char *tm_token_issue(const char *username);
+extern char *tm_token_subject(const char *token);
+
+/* password.c: slow salted hashes through libxcrypt */
+extern char *tm_password_hash(const char *password);
+extern bool tm_password_verify(const char *password, const char *hash);
+
+/* input.c: fields of a request body, validated; every failure is ERRCODE_TM_INVALID_INPUT */
+extern Jsonb *tm_body(FunctionCallInfo fcinfo, int argno);
+extern bool tm_body_has(Jsonb *body, const char *field);
+extern char *tm_body_text(Jsonb *body, const char *field, int max_chars);
+extern int32 tm_body_int(Jsonb *body, const char *field, int32 min);
+extern DateADT tm_body_date(Jsonb *body, const char *field);
+extern char *tm_arg_text(FunctionCallInfo fcinfo, int argno, const char *what);
+extern int32 tm_arg_int(FunctionCallInfo fcinfo, int argno, const char *what);
+
+/*
+ * spi.c: statements prepared once per backend and kept. Call between SPI_connect()
+ * and SPI_finish(). Arguments are always bound, never spliced into the SQL.
+ */
+#define TM_MAX_ARGS 6
+
+typedef struct TmStatement
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[TM_MAX_ARGS];
+	SPIPlanPtr	plan;			/* prepared on first use */
+} TmStatement;
+
+extern uint64 tm_execute(TmStatement *stmt, Datum *values, const char *nulls);
+extern Jsonb *tm_execute_jsonb(TmStatement *stmt, Datum *values, const char *nulls);
+extern Datum tm_result(int column, bool *isnull);
+
+#define TM_TEXT(s)	PointerGetDatum(cstring_to_text(s))
+
+#endif							/* TICKETMONSTER_H */

@@ -1,0 +1,121 @@
+// What the HTTP and browser tests share: a fresh database with the extension, and a real
+// shim process on loopback. test/run-all provides the cluster through PGHOST/PGPORT/PGUSER.
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHIM = path.join(ROOT, 'shim/ticketmonster-web');
+export const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef';
+export const APP_ROLE = 'tm_app';
+
+// Run SQL as the cluster's superuser; returns psql's unaligned output.
+export function psql(database, sql) {
+  return execFileSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', database, '-c', sql],
+    { encoding: 'utf8' }).trim();
+}
+
+// A new database with the extension, cheap password hashes, an admin, and the
+// least-privileged login role the shim connects as.
+export function freshDatabase(name, { admin = ['admin', 'admin-password'] } = {}) {
+  execFileSync('dropdb', ['--if-exists', '--force', name]);
+  execFileSync('createdb', [name]);
+  psql(name, `
+    DO $$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
+        CREATE ROLE ${APP_ROLE} LOGIN;
+      END IF;
+    END $$;
+    CREATE EXTENSION ticketmonster;
+    GRANT ticketmonster_web TO ${APP_ROLE};
+    ALTER DATABASE ${name} SET ticketmonster.password_cost = 1;`);
+  if (admin) psql(name, `SET ticketmonster.password_cost = 1; SELECT tm_create_admin('${admin[0]}', '${admin[1]}')`);
+  return name;
+}
+
+export function databaseUrl(database, role = APP_ROLE) {
+  return `postgresql://${role}@127.0.0.1:${process.env.PGPORT}/${database}`;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// Start the shim against `database`; resolves once /healthz answers.
+// `wrapper` (e.g. ['valgrind', '--leak-check=full']) runs the shim under a tool.
+export async function startShim(database, { env = {}, wrapper = [], timeoutMs = 15000 } = {}) {
+  const port = await freePort();
+  const argv = [...wrapper, SHIM];
+  const proc = spawn(argv[0], argv.slice(1), {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl(database),
+      SECRET_KEY,
+      STATIC_DIR: path.join(ROOT, 'static'),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = [];
+  proc.stdout.on('data', (d) => output.push(d.toString()));
+  proc.stderr.on('data', (d) => output.push(d.toString()));
+  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const base = `http://127.0.0.1:${port}`;
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`shim exited early:\n${output.join('')}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`shim did not answer /healthz:\n${output.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  return {
+    base,
+    port,
+    proc,
+    exited,
+    output: () => output.join(''),
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+// fetch wrapper: JSON in, { status, headers, body } out (body parsed when it is JSON).
+export async function api(base, method, urlPath, { token, body, headers = {}, raw } = {}) {
+  const h = { ...headers };
+  if (token) h.Authorization = `Bearer ${token}`;
+  let payload = raw;
+  if (body !== undefined) {
+    h['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const res = await fetch(base + urlPath, { method, headers: h, body: payload });
+  const text = await res.text();
+  let parsed = text;
+  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+export async function login(base, username, password) {
+  const res = await api(base, 'POST', '/login', { body: { username, password } });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
+}
