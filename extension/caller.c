@@ -15,11 +15,32 @@ static TmStatement account_role = {
 };
 
 /*
+ * The psql admin console: inside these SECURITY DEFINER functions GetUserId() is the
+ * extension's owner and GetOuterUserId() the calling role, so only a role with the
+ * owner's privileges is the console.
+ */
+static bool
+is_console(void)
+{
+	return has_privs_of_role(GetOuterUserId(), GetUserId());
+}
+
+/* For what only the console may do, whatever EXECUTE privileges say. */
+void
+tm_require_console(void)
+{
+	if (!is_console())
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_FORBIDDEN),
+				 errmsg("only the database console may do this"),
+				 errhint("Connect with psql as the owner of the ticketmonster extension.")));
+}
+
+/*
  * Identify the caller from the token argument. Call after SPI_connect().
  *
- * A NULL token is the psql admin console: inside these SECURITY DEFINER functions
- * GetUserId() is the extension's owner and GetOuterUserId() the calling role, so only a
- * role with the owner's privileges gets in. The web process sends '' for "no token".
+ * A NULL token is the console (see is_console()). The web process sends '' for
+ * "no token".
  */
 TmCaller
 tm_caller(FunctionCallInfo fcinfo, int token_argno)
@@ -32,7 +53,7 @@ tm_caller(FunctionCallInfo fcinfo, int token_argno)
 
 	if (PG_ARGISNULL(token_argno))
 	{
-		if (!has_privs_of_role(GetOuterUserId(), GetUserId()))
+		if (!is_console())
 			ereport(ERROR,
 					(errcode(ERRCODE_TM_UNAUTHENTICATED),
 					 errmsg("authentication required"),

@@ -62,16 +62,24 @@ trimmed(const char *s, int len)
 	return pnstrdup(s, len);
 }
 
-char *
-tm_body_text(Jsonb *body, const char *field, int max_chars)
+static JsonbValue *
+string_field(Jsonb *body, const char *field)
 {
 	JsonbValue *value = body_field(body, field);
-	char	   *text;
 
 	if (value == NULL)
 		invalid_input("\"%s\" is required", field);
 	if (value->type != jbvString)
 		invalid_input("\"%s\" must be a string", field);
+	return value;
+}
+
+char *
+tm_body_text(Jsonb *body, const char *field, int max_chars)
+{
+	JsonbValue *value = string_field(body, field);
+	char	   *text;
+
 	text = trimmed(value->val.string.val, value->val.string.len);
 	if (text[0] == '\0')
 		invalid_input("\"%s\" must not be empty", field);
@@ -80,6 +88,24 @@ tm_body_text(Jsonb *body, const char *field, int max_chars)
 				(errcode(ERRCODE_TM_INVALID_INPUT),
 				 errmsg("\"%s\" must be at most %d characters", field, max_chars)));
 	return text;
+}
+
+/*
+ * A password, not trimmed: its spaces are part of it. Bounded in bytes, since it is
+ * hashed as bytes.
+ */
+char *
+tm_body_password(Jsonb *body, const char *field, int max_bytes)
+{
+	JsonbValue *value = string_field(body, field);
+
+	if (value->val.string.len == 0)
+		invalid_input("\"%s\" must not be empty", field);
+	if (value->val.string.len > max_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_INVALID_INPUT),
+				 errmsg("\"%s\" must be at most %d bytes", field, max_bytes)));
+	return pnstrdup(value->val.string.val, value->val.string.len);
 }
 
 /* Strict decimal integer: optional sign, digits, nothing else. */
@@ -137,11 +163,23 @@ tm_body_int(Jsonb *body, const char *field, int32 min)
 	return result;
 }
 
+/* Exactly YYYY-MM-DD: four digits, dash, two digits, dash, two digits. */
+static bool
+is_iso_date(const char *text)
+{
+	if (strlen(text) != 10)
+		return false;
+	for (int i = 0; i < 10; i++)
+		if ((i == 4 || i == 7) ? text[i] != '-' : !isdigit((unsigned char) text[i]))
+			return false;
+	return true;
+}
+
 /* A real calendar date written YYYY-MM-DD. */
 DateADT
 tm_body_date(Jsonb *body, const char *field)
 {
-	char	   *text = tm_body_text(body, field, 10);
+	char	   *text = tm_body_text(body, field, TM_PLACE_MAX);
 	int			year,
 				month,
 				day,
@@ -150,11 +188,10 @@ tm_body_date(Jsonb *body, const char *field)
 				d;
 	int			jd;
 
-	for (int i = 0; i < 10; i++)
-		if ((i == 4 || i == 7) ? text[i] != '-' : !isdigit((unsigned char) text[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_TM_INVALID_INPUT),
-					 errmsg("\"%s\" must be a date written YYYY-MM-DD", field)));
+	if (!is_iso_date(text))
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_INVALID_INPUT),
+				 errmsg("\"%s\" must be a date written YYYY-MM-DD", field)));
 	year = atoi(text);
 	month = atoi(text + 5);
 	day = atoi(text + 8);

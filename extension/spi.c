@@ -56,5 +56,12 @@ tm_execute_jsonb(TmStatement *stmt, Datum *values, const char *nulls)
 	value = tm_result(1, &isnull);
 	if (isnull)
 		return NULL;
-	return DatumGetJsonbP(SPI_datumTransfer(value, false, -1));
+
+	/*
+	 * Values under 127 bytes come with a short header, which DatumGetJsonbP() expands in a
+	 * fresh copy in the current memory context: do that here, before the copy out, or it
+	 * would happen later in SPI's memory and vanish with SPI_finish().
+	 */
+	value = PointerGetDatum(DatumGetJsonbP(value));
+	return (Jsonb *) DatumGetPointer(SPI_datumTransfer(value, false, -1));
 }

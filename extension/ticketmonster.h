@@ -52,6 +52,7 @@ typedef struct TmCaller
 extern TmCaller tm_caller(FunctionCallInfo fcinfo, int token_argno);
 extern void tm_require_admin(const TmCaller *caller);
 extern void tm_require_owner(const TmCaller *caller, const char *username);
+extern void tm_require_console(void);
 
 /* jwt.c: HS256 tokens signed with ticketmonster.secret_key */
 extern char *tm_token_issue(const char *username);
@@ -65,6 +66,7 @@ extern bool tm_password_verify(const char *password, const char *hash);
 extern Jsonb *tm_body(FunctionCallInfo fcinfo, int argno);
 extern bool tm_body_has(Jsonb *body, const char *field);
 extern char *tm_body_text(Jsonb *body, const char *field, int max_chars);
+extern char *tm_body_password(Jsonb *body, const char *field, int max_bytes);
 extern int32 tm_body_int(Jsonb *body, const char *field, int32 min);
 extern DateADT tm_body_date(Jsonb *body, const char *field);
 extern char *tm_arg_text(FunctionCallInfo fcinfo, int argno, const char *what);
@@ -74,7 +76,7 @@ extern int32 tm_arg_int(FunctionCallInfo fcinfo, int argno, const char *what);
  * spi.c: statements prepared once per backend and kept. Call between SPI_connect()
  * and SPI_finish(). Arguments are always bound, never spliced into the SQL.
  */
-#define TM_MAX_ARGS 6
+#define TM_MAX_ARGS 7
 
 typedef struct TmStatement
 {

@@ -1,0 +1,267 @@
+/*
+ * accounts.c
+ *		Accounts and logging in: POST /account, POST /login, GET /account/<username>,
+ *		GET /accounts, DELETE /account/<username>, and the console's tm_create_admin().
+ */
+#include "ticketmonster.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+/* Usernames appear in URL paths, so they keep to characters that need no escaping there. */
+#define USERNAME_CHARS \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-@+"
+
+/* The account shape of the contract; never the password hash. */
+#define ACCOUNT_JSON \
+	"jsonb_build_object('username', username, 'is_admin', is_admin::int, " \
+	"'available_money', available_money)"
+
+static TmStatement args_body = {
+	"SELECT jsonb_build_object('username', $1::text, 'password', $2::text)",
+	2, {TEXTOID, TEXTOID}
+};
+
+static TmStatement insert_account = {
+	"INSERT INTO accounts (username, password_hash, is_admin) VALUES ($1, $2, $3) "
+	"ON CONFLICT (username) DO NOTHING "
+	"RETURNING jsonb_build_object('account', " ACCOUNT_JSON ")",
+	3, {TEXTOID, TEXTOID, BOOLOID}
+};
+
+static TmStatement select_login = {
+	"SELECT password_hash, is_admin FROM accounts WHERE username = $1",
+	1, {TEXTOID}
+};
+
+/* Only if the hash is still the one verified, so a concurrent password change wins. */
+static TmStatement update_hash = {
+	"UPDATE accounts SET password_hash = $3 WHERE username = $1 AND password_hash = $2",
+	3, {TEXTOID, TEXTOID, TEXTOID}
+};
+
+static TmStatement login_response = {
+	"SELECT jsonb_build_object('token', $1::text, 'username', $2::text, 'is_admin', $3::int)",
+	3, {TEXTOID, TEXTOID, BOOLOID}
+};
+
+static TmStatement select_account = {
+	"SELECT jsonb_build_object('account', " ACCOUNT_JSON ") FROM accounts WHERE username = $1",
+	1, {TEXTOID}
+};
+
+static TmStatement select_accounts = {
+	"SELECT jsonb_build_object('accounts', "
+	"coalesce(jsonb_agg(" ACCOUNT_JSON " ORDER BY username), '[]')) FROM accounts",
+	0, {}
+};
+
+static TmStatement lock_account = {
+	"SELECT FROM accounts WHERE username = $1 FOR UPDATE",
+	1, {TEXTOID}
+};
+
+/* The extension's lock order: account rows before event rows, events in ascending id. */
+static TmStatement lock_order_events = {
+	"SELECT id FROM events WHERE id IN (SELECT event_id FROM orders WHERE username = $1) "
+	"ORDER BY id FOR UPDATE",
+	1, {TEXTOID}
+};
+
+static TmStatement delete_orders = {
+	"WITH gone AS (DELETE FROM orders WHERE username = $1 RETURNING event_id, tickets_bought) "
+	"UPDATE events SET tickets_left = tickets_left + returned.tickets "
+	"FROM (SELECT event_id, sum(tickets_bought) AS tickets FROM gone GROUP BY event_id) returned "
+	"WHERE events.id = returned.event_id",
+	1, {TEXTOID}
+};
+
+static TmStatement delete_account = {
+	"DELETE FROM accounts WHERE username = $1 "
+	"RETURNING jsonb_build_object('message', format('account %s deleted', username))",
+	1, {TEXTOID}
+};
+
+static void account_not_found(const char *username) pg_attribute_noreturn();
+
+static void
+account_not_found(const char *username)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_TM_NOT_FOUND),
+			 errmsg("account \"%s\" does not exist", username)));
+}
+
+/* Validate a {username, password} body and insert the account; returns {"account": ...}. */
+static Jsonb *
+create_account(Jsonb *body, bool is_admin)
+{
+	char	   *username = tm_body_text(body, "username", TM_NAME_MAX);
+	char	   *password = tm_body_password(body, "password", TM_PASSWORD_MAX);
+	Datum		args[3];
+	Jsonb	   *account;
+
+	if (strspn(username, USERNAME_CHARS) != strlen(username))
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_INVALID_INPUT),
+				 errmsg("\"username\" may contain only ASCII letters, digits and _ . - @ +")));
+
+	args[0] = TM_TEXT(username);
+	args[1] = TM_TEXT(tm_password_hash(password));
+	args[2] = BoolGetDatum(is_admin);
+	account = tm_execute_jsonb(&insert_account, args, NULL);
+	if (account == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_DUPLICATE),
+				 errmsg("username \"%s\" is taken", username),
+				 errhint("Choose another username.")));
+	return account;
+}
+
+/*
+ * Imported hashes (sha512_crypt, sha256_crypt, bcrypt) are replaced by yescrypt ones
+ * while the password is at hand, so old schemes disappear as their users log in.
+ */
+static void
+upgrade_hash(const char *username, const char *password, const char *hash)
+{
+	Datum		args[3];
+
+	if (strncmp(hash, "$y$", 3) == 0)
+		return;
+	args[0] = TM_TEXT(username);
+	args[1] = TM_TEXT(hash);
+	args[2] = TM_TEXT(tm_password_hash(password));
+	tm_execute(&update_hash, args, NULL);
+}
+
+PG_FUNCTION_INFO_V1(tm_account_create);
+Datum
+tm_account_create(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *account;
+
+	SPI_connect();
+	account = create_account(tm_body(fcinfo, 0), false);
+	SPI_finish();
+	PG_RETURN_JSONB_P(account);
+}
+
+/* Admins are made from psql only, never through the API. */
+PG_FUNCTION_INFO_V1(tm_create_admin);
+Datum
+tm_create_admin(PG_FUNCTION_ARGS)
+{
+	Datum		args[2];
+	char		nulls[2];
+	Jsonb	   *account;
+
+	SPI_connect();
+	tm_require_console();
+	for (int i = 0; i < 2; i++)
+	{
+		args[i] = PG_GETARG_DATUM(i);
+		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	account = create_account(tm_execute_jsonb(&args_body, args, nulls), true);
+	SPI_finish();
+	PG_RETURN_JSONB_P(account);
+}
+
+PG_FUNCTION_INFO_V1(tm_login);
+Datum
+tm_login(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *body;
+	char	   *username;
+	char	   *password;
+	char	   *hash;
+	bool		is_admin;
+	bool		isnull;
+	Datum		args[3];
+	Jsonb	   *response;
+
+	SPI_connect();
+	body = tm_body(fcinfo, 0);
+	username = tm_body_text(body, "username", TM_NAME_MAX);
+	password = tm_body_password(body, "password", TM_PASSWORD_MAX);
+
+	args[0] = TM_TEXT(username);
+	if (tm_execute(&select_login, args, NULL) == 0)
+		account_not_found(username);
+	hash = TextDatumGetCString(tm_result(1, &isnull));
+	is_admin = DatumGetBool(tm_result(2, &isnull));
+	if (!tm_password_verify(password, hash))
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_WRONG_PASSWORD),
+				 errmsg("wrong password")));
+	upgrade_hash(username, password, hash);
+
+	args[0] = TM_TEXT(tm_token_issue(username));
+	args[1] = TM_TEXT(username);
+	args[2] = BoolGetDatum(is_admin);
+	response = tm_execute_jsonb(&login_response, args, NULL);
+	SPI_finish();
+	PG_RETURN_JSONB_P(response);
+}
+
+PG_FUNCTION_INFO_V1(tm_account);
+Datum
+tm_account(PG_FUNCTION_ARGS)
+{
+	TmCaller	caller;
+	char	   *username;
+	Datum		args[1];
+	Jsonb	   *account;
+
+	SPI_connect();
+	caller = tm_caller(fcinfo, 0);
+	username = tm_arg_text(fcinfo, 1, "username");
+	tm_require_owner(&caller, username);
+	args[0] = TM_TEXT(username);
+	account = tm_execute_jsonb(&select_account, args, NULL);
+	if (account == NULL)
+		account_not_found(username);
+	SPI_finish();
+	PG_RETURN_JSONB_P(account);
+}
+
+PG_FUNCTION_INFO_V1(tm_accounts);
+Datum
+tm_accounts(PG_FUNCTION_ARGS)
+{
+	TmCaller	caller;
+	Jsonb	   *accounts;
+
+	SPI_connect();
+	caller = tm_caller(fcinfo, 0);
+	tm_require_admin(&caller);
+	accounts = tm_execute_jsonb(&select_accounts, NULL, NULL);
+	SPI_finish();
+	PG_RETURN_JSONB_P(accounts);
+}
+
+/* Its orders go, and their tickets go back on sale; its money goes with it. */
+PG_FUNCTION_INFO_V1(tm_account_delete);
+Datum
+tm_account_delete(PG_FUNCTION_ARGS)
+{
+	TmCaller	caller;
+	char	   *username;
+	Datum		args[1];
+	Jsonb	   *message;
+
+	SPI_connect();
+	caller = tm_caller(fcinfo, 0);
+	tm_require_admin(&caller);
+	username = tm_arg_text(fcinfo, 1, "username");
+	args[0] = TM_TEXT(username);
+	if (tm_execute(&lock_account, args, NULL) == 0)
+		account_not_found(username);
+	tm_execute(&lock_order_events, args, NULL);
+	tm_execute(&delete_orders, args, NULL);
+	message = tm_execute_jsonb(&delete_account, args, NULL);
+	SPI_finish();
+	PG_RETURN_JSONB_P(message);
+}

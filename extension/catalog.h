@@ -1,0 +1,39 @@
+/*
+ * catalog.h
+ *		The event and artist objects of the API as SQL fragments, written once and shared by
+ *		events.c and artists.c.
+ */
+#ifndef TM_CATALOG_H
+#define TM_CATALOG_H
+
+#include "ticketmonster.h"
+
+/* An artist; "a" is an artists row. */
+#define TM_ARTIST_JSON \
+	"jsonb_build_object('id', a.id, 'name', a.name, 'country', a.country, 'genre', a.genre)"
+
+/*
+ * Events "e" beside the array of their artists, ea.artists (NULL when none). The links
+ * are aggregated per event in one pass, which is what the whole list needs; a condition on
+ * e.id is carried into the grouped subquery, so a single event reads only its own links.
+ */
+#define TM_EVENTS_FROM \
+	"events e LEFT JOIN (" \
+	"SELECT l.event_id, jsonb_agg(" TM_ARTIST_JSON " ORDER BY a.name) AS artists" \
+	" FROM event_artists l JOIN artists a ON a.id = l.artist_id GROUP BY l.event_id) ea" \
+	" ON ea.event_id = e.id"
+
+/* An event, over TM_EVENTS_FROM. to_char, not a cast: a cast would follow DateStyle. */
+#define TM_EVENT_JSON \
+	"jsonb_build_object('id', e.id, 'name', e.name, 'place', e.place, 'city', e.city, " \
+	"'date', to_char(e.date, 'YYYY-MM-DD'), 'price', e.price, " \
+	"'total_available_tickets', e.tickets_left, 'artists', coalesce(ea.artists, '[]'))"
+
+/* Events in the order the API lists them, as the value of an aggregate over TM_EVENTS_FROM. */
+#define TM_EVENT_LIST \
+	"coalesce(jsonb_agg(" TM_EVENT_JSON " ORDER BY e.date, e.id), '[]')"
+
+/* artists.c: the artist a link request names, key-share locked until the link is made */
+extern int32 tm_artist_for_link(Jsonb *body);
+
+#endif							/* TM_CATALOG_H */

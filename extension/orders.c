@@ -1,0 +1,521 @@
+/*
+ * orders.c
+ *		Buying tickets, one line or a whole cart, and listing orders.
+ *
+ * A purchase is correct at READ COMMITTED without retries because every check that matters
+ * is the WHERE clause of the UPDATE that acts on it: the debit only happens if the money is
+ * there, a line only sells if the tickets are there at the price the debit was computed
+ * with. A row lock taken by such an UPDATE makes a concurrent buyer wait and then
+ * re-evaluate the condition against the committed row.
+ *
+ * Lock order of the whole extension, so that no two API operations deadlock: account
+ * rows before event rows, events in ascending id. A purchase takes its account row (key
+ * share for the idempotency key, which it claims next, then the debit), then each event.
+ */
+#include "ticketmonster.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#define TM_CART_MAX 100
+#define TM_IDEMPOTENCY_KEY_MAX 255
+
+/* An order as the API shows it; "o" is an orders row, "e" its events row. */
+#define ORDER_JSON \
+	"jsonb_build_object('id', o.id, 'username', o.username, " \
+	"'event_id', o.event_id, 'id_event', o.event_id, 'event_name', e.name, " \
+	"'event_city', e.city, 'event_date', e.date, " \
+	"'tickets_bought', o.tickets_bought, 'price', o.price)"
+
+/* Keys expire after a day, as the idempotency keys of payment APIs do. */
+#define KEY_EXPIRED "created_at < now() - interval '24 hours'"
+
+/* Canonical text of the jsonb body $3: equal requests hash equal whatever their layout. */
+#define REQUEST_HASH "encode(sha256(convert_to($3::text, 'UTF8')), 'hex')"
+
+/*
+ * Claim the key for this request. The account's row is key-share locked first so that a
+ * concurrent account deletion makes this insert nothing (and the purchase a 404) instead
+ * of failing its foreign key; ON CONFLICT waits for an in-flight request with the same
+ * key, and takes over an expired key in place. Other expired keys of the user go too.
+ */
+static TmStatement claim_key = {
+	"WITH expired AS (DELETE FROM idempotency_keys"
+	" WHERE username = $1 AND key <> $2 AND " KEY_EXPIRED ") "
+	"INSERT INTO idempotency_keys (username, key, request_hash, response) "
+	"SELECT username, $2, " REQUEST_HASH ", 'null' FROM accounts"
+	" WHERE username = $1 AND NOT is_admin FOR KEY SHARE "
+	"ON CONFLICT (username, key) DO UPDATE"
+	" SET request_hash = excluded.request_hash, response = 'null', created_at = now()"
+	" WHERE idempotency_keys." KEY_EXPIRED " "
+	"RETURNING 1",
+	3, {TEXTOID, TEXTOID, JSONBOID}
+};
+
+static TmStatement claimed_key = {
+	"SELECT request_hash = " REQUEST_HASH ", response FROM idempotency_keys"
+	" WHERE username = $1 AND key = $2",
+	3, {TEXTOID, TEXTOID, JSONBOID}
+};
+
+static TmStatement store_response = {
+	"UPDATE idempotency_keys SET response = $3 WHERE username = $1 AND key = $2",
+	3, {TEXTOID, TEXTOID, JSONBOID}
+};
+
+/* No lock: the price is checked again by the UPDATE that sells. */
+static TmStatement event_prices = {
+	"SELECT id, price FROM events WHERE id = ANY ($1) ORDER BY id",
+	1, {INT4ARRAYOID}
+};
+
+/* The int8 total never overflows; a total beyond any balance simply matches no row. */
+static TmStatement debit = {
+	"UPDATE accounts SET available_money = available_money - $2"
+	" WHERE username = $1 AND NOT is_admin AND available_money >= $2",
+	2, {TEXTOID, INT8OID}
+};
+
+static TmStatement account_state = {
+	"SELECT is_admin, available_money FROM accounts WHERE username = $1",
+	1, {TEXTOID}
+};
+
+static TmStatement sell_line = {
+	"WITH e AS (UPDATE events SET tickets_left = tickets_left - $3"
+	" WHERE id = $2 AND tickets_left >= $3 AND price = $4"
+	" RETURNING id, name, city, date), "
+	"o AS (INSERT INTO orders (username, event_id, tickets_bought, price)"
+	" SELECT $1, id, $3, $4 FROM e"
+	" RETURNING id, username, event_id, tickets_bought, price) "
+	"SELECT " ORDER_JSON " FROM o JOIN e ON e.id = o.event_id",
+	4, {TEXTOID, INT4OID, INT4OID, INT4OID}
+};
+
+static TmStatement event_state = {
+	"SELECT tickets_left, price FROM events WHERE id = $1",
+	1, {INT4OID}
+};
+
+static TmStatement account_orders = {
+	"SELECT jsonb_build_object('orders', COALESCE((SELECT jsonb_agg(" ORDER_JSON
+	" ORDER BY o.created_at DESC, o.id DESC)"
+	" FROM orders o JOIN events e ON e.id = o.event_id"
+	" WHERE o.username = a.username), '[]'))"
+	" FROM accounts a WHERE a.username = $1",
+	1, {TEXTOID}
+};
+
+static TmStatement all_orders = {
+	"SELECT jsonb_build_object('orders', COALESCE(jsonb_agg(" ORDER_JSON
+	" ORDER BY o.created_at DESC, o.id DESC), '[]'))"
+	" FROM orders o JOIN events e ON e.id = o.event_id",
+	0
+};
+
+/* One line of a purchase. */
+typedef struct OrderLine
+{
+	int32		event_id;
+	int32		tickets;
+	int32		price;			/* per ticket, as read before buying */
+	Jsonb	   *order;			/* the order it became */
+} OrderLine;
+
+/* The whole request: lines in the order the client listed them. */
+typedef struct Purchase
+{
+	const char *username;
+	bool		is_cart;
+	int			nlines;
+	OrderLine  *lines;
+	OrderLine **by_event;		/* the same lines in ascending event id: the lock order */
+} Purchase;
+
+/* event_id, or id_event as the original app's clients call it; event_id wins if both. */
+static void
+parse_line(Jsonb *line, OrderLine *result)
+{
+	const char *field = tm_body_has(line, "event_id") || !tm_body_has(line, "id_event")
+		? "event_id" : "id_event";
+
+	result->event_id = tm_body_int(line, field, 1);
+	result->tickets = tm_body_int(line, "tickets_bought", 1);
+	result->price = 0;
+	result->order = NULL;
+}
+
+static void
+parse_cart(Jsonb *body, Purchase *purchase)
+{
+	JsonbValue *cart = getKeyJsonValueFromContainer(&body->root, "orders", strlen("orders"), NULL);
+	int			n;
+
+	if (cart->type != jbvBinary || !JsonContainerIsArray(cart->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_INVALID_INPUT),
+				 errmsg("\"orders\" must be an array of order lines")));
+	n = JsonContainerSize(cart->val.binary.data);
+	if (n < 1 || n > TM_CART_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_INVALID_INPUT),
+				 errmsg("a cart must have between 1 and %d lines", TM_CART_MAX)));
+
+	purchase->nlines = n;
+	purchase->lines = palloc(n * sizeof(OrderLine));
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *line = getIthJsonbValueFromContainer(cart->val.binary.data, i);
+
+		if (line->type != jbvBinary || !JsonContainerIsObject(line->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_TM_INVALID_INPUT),
+					 errmsg("line %d of the cart must be an object", i + 1)));
+		parse_line(JsonbValueToJsonb(line), &purchase->lines[i]);
+	}
+}
+
+static int
+compare_event_ids(const void *a, const void *b)
+{
+	const OrderLine *x = *(OrderLine *const *) a;
+	const OrderLine *y = *(OrderLine *const *) b;
+
+	return (x->event_id > y->event_id) - (x->event_id < y->event_id);
+}
+
+/* A body is one line, or {"orders": [line, ...]}; each event at most once. */
+static void
+parse_purchase(Jsonb *body, Purchase *purchase)
+{
+	purchase->is_cart = tm_body_has(body, "orders");
+	if (purchase->is_cart)
+		parse_cart(body, purchase);
+	else
+	{
+		purchase->nlines = 1;
+		purchase->lines = palloc(sizeof(OrderLine));
+		parse_line(body, &purchase->lines[0]);
+	}
+
+	purchase->by_event = palloc(purchase->nlines * sizeof(OrderLine *));
+	for (int i = 0; i < purchase->nlines; i++)
+		purchase->by_event[i] = &purchase->lines[i];
+	qsort(purchase->by_event, purchase->nlines, sizeof(OrderLine *), compare_event_ids);
+	for (int i = 1; i < purchase->nlines; i++)
+		if (purchase->by_event[i]->event_id == purchase->by_event[i - 1]->event_id)
+			ereport(ERROR,
+					(errcode(ERRCODE_TM_INVALID_INPUT),
+					 errmsg("event %d appears twice in the cart",
+							purchase->by_event[i]->event_id),
+					 errhint("Buy several tickets of an event in one line.")));
+}
+
+static void
+event_not_found(int32 event_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_TM_NOT_FOUND),
+			 errmsg("event %d does not exist", event_id)));
+}
+
+/* Prices of every line's event, in one query; returns the total cost. */
+static int64
+read_prices(Purchase *purchase)
+{
+	Datum	   *ids = palloc(purchase->nlines * sizeof(Datum));
+	Datum		args[1];
+	uint64		nrows;
+	int64		total = 0;
+
+	for (int i = 0; i < purchase->nlines; i++)
+		ids[i] = Int32GetDatum(purchase->by_event[i]->event_id);
+	args[0] = PointerGetDatum(construct_array(ids, purchase->nlines, INT4OID,
+											  sizeof(int32), true, TYPALIGN_INT));
+	nrows = tm_execute(&event_prices, args, NULL);
+
+	/* Both sides are in ascending id: the first line without its row is missing. */
+	for (int i = 0; i < purchase->nlines; i++)
+	{
+		OrderLine  *line = purchase->by_event[i];
+		bool		isnull;
+
+		if ((uint64) i >= nrows ||
+			DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+										1, &isnull)) != line->event_id)
+			event_not_found(line->event_id);
+		line->price = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i],
+												  SPI_tuptable->tupdesc, 2, &isnull));
+		total += (int64) line->price * line->tickets;
+	}
+	return total;
+}
+
+/* An account that cannot buy is an error here; returns the money of one that can. */
+static int32
+buyer_money(const char *username)
+{
+	Datum		args[1];
+	bool		isnull;
+
+	args[0] = TM_TEXT(username);
+	if (tm_execute(&account_state, args, NULL) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_NOT_FOUND),
+				 errmsg("account \"%s\" does not exist", username)));
+	if (DatumGetBool(tm_result(1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_FORBIDDEN),
+				 errmsg("admins cannot buy tickets")));
+	return DatumGetInt32(tm_result(2, &isnull));
+}
+
+/* After a debit matched no row: why. */
+static void
+debit_failed(const char *username, int64 total)
+{
+	int32		available = buyer_money(username);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_TM_INSUFFICIENT_FUNDS),
+			 errmsg("not enough money"),
+			 errdetail("Costs " INT64_FORMAT ", available %d.", total, available)));
+}
+
+/* After selling a line matched no event row: why, judged on the committed row. */
+static void
+sale_failed(const OrderLine *line)
+{
+	Datum		args[1];
+	bool		isnull;
+	int32		tickets_left;
+	int32		price;
+
+	args[0] = Int32GetDatum(line->event_id);
+	if (tm_execute(&event_state, args, NULL) == 0)
+		event_not_found(line->event_id);
+	tickets_left = DatumGetInt32(tm_result(1, &isnull));
+	price = DatumGetInt32(tm_result(2, &isnull));
+	if (price != line->price)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_PRICE_CHANGED),
+				 errmsg("the price of event %d changed while buying", line->event_id),
+				 errdetail("It was %d and is now %d.", line->price, price),
+				 errhint("Buy again at the new price.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_TM_SOLD_OUT),
+			 errmsg("not enough tickets left for event %d", line->event_id),
+			 errdetail("%d left.", tickets_left)));
+}
+
+/* Money first, then each event in ascending id: the extension's lock order. */
+static void
+buy(Purchase *purchase)
+{
+	int64		total = read_prices(purchase);
+	Datum		args[4];
+
+	args[0] = TM_TEXT(purchase->username);
+	args[1] = Int64GetDatum(total);
+	if (tm_execute(&debit, args, NULL) == 0)
+		debit_failed(purchase->username, total);
+
+	for (int i = 0; i < purchase->nlines; i++)
+	{
+		OrderLine  *line = purchase->by_event[i];
+
+		args[1] = Int32GetDatum(line->event_id);
+		args[2] = Int32GetDatum(line->tickets);
+		args[3] = Int32GetDatum(line->price);
+		line->order = tm_execute_jsonb(&sell_line, args, NULL);
+		if (line->order == NULL)
+			sale_failed(line);
+	}
+}
+
+/* {"order": order} or {"orders": [order, ...]} in the order the client listed. */
+static Jsonb *
+purchase_response(const Purchase *purchase)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	key;
+	JsonbValue *result;
+
+	key.type = jbvString;
+	key.val.string.val = purchase->is_cart ? "orders" : "order";
+	key.val.string.len = strlen(key.val.string.val);
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	pushJsonbValue(&state, WJB_KEY, &key);
+	if (purchase->is_cart)
+		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < purchase->nlines; i++)
+	{
+		Jsonb	   *order = purchase->lines[i].order;
+		JsonbValue	value;
+
+		value.type = jbvBinary;
+		value.val.binary.data = &order->root;
+		value.val.binary.len = VARSIZE(order) - VARHDRSZ;
+		pushJsonbValue(&state, purchase->is_cart ? WJB_ELEM : WJB_VALUE, &value);
+	}
+	if (purchase->is_cart)
+		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+
+	/* Built in SPI's memory: copy it out so that it survives SPI_finish(). */
+	return DatumGetJsonbP(SPI_datumTransfer(JsonbPGetDatum(JsonbValueToJsonb(result)),
+											false, -1));
+}
+
+/*
+ * Claim the Idempotency-Key inside the purchase's transaction, so that it commits or rolls
+ * back with the purchase. Returns the stored response of an earlier request with the same
+ * key and body, or NULL when this request is the first and must buy.
+ */
+static Jsonb *
+claim_idempotency_key(const char *username, const char *key, Jsonb *body)
+{
+	Datum		args[3];
+	bool		isnull;
+
+	args[0] = TM_TEXT(username);
+	args[1] = TM_TEXT(key);
+	args[2] = JsonbPGetDatum(body);
+	if (tm_execute(&claim_key, args, NULL) > 0)
+		return NULL;
+
+	/* Nothing claimed: the key is taken, or there is no account to buy for. */
+	if (tm_execute(&claimed_key, args, NULL) == 0)
+	{
+		buyer_money(username);
+		elog(ERROR, "idempotency key \"%s\" neither claimed nor found", key);
+	}
+	if (!DatumGetBool(tm_result(1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_IDEMPOTENCY_REUSED),
+				 errmsg("idempotency key \"%s\" was already used for a different request",
+						key),
+				 errhint("Send a new key with a new request.")));
+	return DatumGetJsonbP(SPI_datumTransfer(tm_result(2, &isnull), false, -1));
+}
+
+static void
+store_idempotent_response(const char *username, const char *key, Jsonb *response)
+{
+	Datum		args[3];
+
+	args[0] = TM_TEXT(username);
+	args[1] = TM_TEXT(key);
+	args[2] = JsonbPGetDatum(response);
+	tm_execute(&store_response, args, NULL);
+}
+
+static char *
+idempotency_key_arg(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *key;
+	int			len;
+
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	key = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	len = pg_mbstrlen(key);
+	if (len < 1 || len > TM_IDEMPOTENCY_KEY_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_INVALID_INPUT),
+				 errmsg("the idempotency key must have between 1 and %d characters",
+						TM_IDEMPOTENCY_KEY_MAX)));
+	return key;
+}
+
+/* Only users buy, each for themselves; the console buys for anyone. */
+static void
+require_buyer(const TmCaller *caller, const char *username)
+{
+	if (caller->is_console)
+		return;
+	if (caller->is_admin)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_FORBIDDEN),
+				 errmsg("admins cannot buy tickets")));
+	tm_require_owner(caller, username);
+}
+
+PG_FUNCTION_INFO_V1(tm_order_create);
+
+/* tm_order_create(token, username, body, idempotency_key) */
+Datum
+tm_order_create(PG_FUNCTION_ARGS)
+{
+	Purchase	purchase;
+	Jsonb	   *body;
+	char	   *key;
+	Jsonb	   *response = NULL;
+	TmCaller	caller;
+
+	SPI_connect();
+	caller = tm_caller(fcinfo, 0);
+	purchase.username = tm_arg_text(fcinfo, 1, "username");
+	require_buyer(&caller, purchase.username);
+	body = tm_body(fcinfo, 2);
+	parse_purchase(body, &purchase);
+	key = idempotency_key_arg(fcinfo, 3);
+
+	if (key != NULL)
+		response = claim_idempotency_key(purchase.username, key, body);
+	if (response == NULL)
+	{
+		buy(&purchase);
+		response = purchase_response(&purchase);
+		if (key != NULL)
+			store_idempotent_response(purchase.username, key, response);
+	}
+	SPI_finish();
+	PG_RETURN_JSONB_P(response);
+}
+
+PG_FUNCTION_INFO_V1(tm_account_orders);
+
+/* tm_account_orders(token, username): newest first */
+Datum
+tm_account_orders(PG_FUNCTION_ARGS)
+{
+	TmCaller	caller;
+	char	   *username;
+	Datum		args[1];
+	Jsonb	   *response;
+
+	SPI_connect();
+	caller = tm_caller(fcinfo, 0);
+	username = tm_arg_text(fcinfo, 1, "username");
+	tm_require_owner(&caller, username);
+	args[0] = TM_TEXT(username);
+	response = tm_execute_jsonb(&account_orders, args, NULL);
+	if (response == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_NOT_FOUND),
+				 errmsg("account \"%s\" does not exist", username)));
+	SPI_finish();
+	PG_RETURN_JSONB_P(response);
+}
+
+PG_FUNCTION_INFO_V1(tm_orders);
+
+/* tm_orders(token): every order, newest first; admins only */
+Datum
+tm_orders(PG_FUNCTION_ARGS)
+{
+	TmCaller	caller;
+	Jsonb	   *response;
+
+	SPI_connect();
+	caller = tm_caller(fcinfo, 0);
+	tm_require_admin(&caller);
+	response = tm_execute_jsonb(&all_orders, NULL, NULL);
+	SPI_finish();
+	PG_RETURN_JSONB_P(response);
+}
