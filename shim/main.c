@@ -1,1 +1,112 @@
-int main(void) { return 0; }
+/*
+ * main.c -- ticketmonster-web: read the configuration, serve until SIGTERM or SIGINT, then
+ * stop accepting, let in-flight requests finish and exit 0.
+ */
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "handler.h"
+#include "url_decode.h"
+
+enum
+{
+	CONNECTION_TIMEOUT_SECONDS = 30,	/* idle keep-alive connections are closed after this */
+	CONNECTION_LIMIT = 1000,	/* well under the default 1024 descriptors, with room for libpq */
+	SHUTDOWN_GRACE_MS = 8000,	/* Heroku sends SIGKILL 30 s after SIGTERM; we promise 10 s */
+};
+
+/* MHD's decoding of paths and query fields, without ever producing a NUL byte. */
+static size_t
+unescape(void *cls, struct MHD_Connection *connection, char *s)
+{
+	(void) cls;
+	(void) connection;
+	return url_decode(s, false);
+}
+
+static struct MHD_Daemon *
+start_daemon(void)
+{
+	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+							(uint16_t) config.port, NULL, NULL, handle_request, NULL,
+							MHD_OPTION_THREAD_POOL_SIZE, config.web_concurrency,
+							MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) CONNECTION_TIMEOUT_SECONDS,
+							MHD_OPTION_CONNECTION_LIMIT, (unsigned int) CONNECTION_LIMIT,
+							MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
+							MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+							MHD_OPTION_END);
+}
+
+/* Waits until no request is in progress, or the grace period is over. */
+static void
+drain_requests(void)
+{
+	struct timespec tick = {0, 20 * 1000000L};
+
+	for (int waited = 0; requests_in_flight() > 0 && waited < SHUTDOWN_GRACE_MS; waited += 20)
+		nanosleep(&tick, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	sigset_t	stop_signals;
+	int			signal_number;
+	struct MHD_Daemon *daemon;
+	MHD_socket	listener;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+	{
+		config_print_help(argv[0]);
+		return 0;
+	}
+	if (argc > 1)
+	{
+		fprintf(stderr, "ticketmonster-web: no arguments expected (see --help)\n");
+		return 2;
+	}
+	if (!config_load())
+		return 1;
+
+	/* Blocked here, so every thread inherits the mask and only sigwait() below sees them. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	db_init();
+	if (!db_startup_check())
+		return 1;
+	daemon = start_daemon();
+	if (!daemon)
+	{
+		fprintf(stderr, "ticketmonster-web: cannot listen on port %u\n", config.port);
+		return 1;
+	}
+	printf("ticketmonster-web: listening on port %u with %u worker threads\n",
+		   config.port, config.web_concurrency);
+	fflush(stdout);
+
+	sigwait(&stop_signals, &signal_number);
+	printf("ticketmonster-web: %s received, finishing requests in flight\n",
+		   signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+	fflush(stdout);
+	handler_begin_shutdown();
+	/* Closing the listening socket makes new connections fail at once instead of hanging. */
+	listener = MHD_quiesce_daemon(daemon);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
+	drain_requests();
+	MHD_stop_daemon(daemon);
+	printf("ticketmonster-web: stopped\n");
+	fflush(stdout);
+	return 0;
+}

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SHIM = path.join(ROOT, 'shim/ticketmonster-web');
+// TM_SHIM picks another build of the shim, e.g. shim/ticketmonster-web-asan (test/http/run-asan).
+export const SHIM = process.env.TM_SHIM
+  ? path.resolve(ROOT, process.env.TM_SHIM)
+  : path.join(ROOT, 'shim/ticketmonster-web');
 export const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef';
 export const APP_ROLE = 'tm_app';
 
@@ -58,6 +61,9 @@ export async function startShim(database, { env = {}, wrapper = [], timeoutMs = 
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
+      // the sanitizers' settings reach a sanitized shim (TM_SHIM)
+      ...Object.fromEntries(['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']
+        .filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
       PORT: String(port),
       DATABASE_URL: databaseUrl(database),
       SECRET_KEY,

@@ -1,0 +1,127 @@
+/*
+ * config.c -- environment variables -> Config. Heroku-style: everything comes from the
+ * environment, and a production process refuses to run on development defaults.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+Config		config;
+
+/*
+ * A fixed development key, so that several development processes accept each other's
+ * tokens; PRODUCTION refuses it.
+ */
+static const char DEVELOPMENT_SECRET_KEY[] = "ticketmonster-development-key-not-for-production";
+enum { MIN_SECRET_KEY_LENGTH = 32 };
+
+static const char *
+env_or(const char *name, const char *fallback)
+{
+	const char *value = getenv(name);
+
+	return (value && *value) ? value : fallback;
+}
+
+static bool
+env_true(const char *name)
+{
+	const char *value = env_or(name, "");
+
+	return strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
+		strcasecmp(value, "yes") == 0 || strcasecmp(value, "on") == 0;
+}
+
+/* A whole decimal number within [min, max], or false. */
+static bool
+env_number(const char *name, long fallback, long min, long max, long *out)
+{
+	const char *text = env_or(name, NULL);
+	char	   *end;
+	long		value;
+
+	if (!text)
+	{
+		*out = fallback;
+		return true;
+	}
+	value = strtol(text, &end, 10);
+	if (*end != '\0' || value < min || value > max)
+	{
+		fprintf(stderr, "ticketmonster-web: %s must be a number from %ld to %ld, not \"%s\"\n",
+				name, min, max, text);
+		return false;
+	}
+	*out = value;
+	return true;
+}
+
+bool
+config_load(void)
+{
+	long		port, ttl, concurrency;
+	static char static_dir[PATH_MAX];
+
+	if (!env_number("PORT", 5000, 1, 65535, &port) ||
+		!env_number("TOKEN_TTL", 600, 1, 30 * 24 * 3600, &ttl) ||
+		!env_number("WEB_CONCURRENCY", 4, 1, 256, &concurrency))
+		return false;
+	config.port = (unsigned int) port;
+	config.token_ttl = (int) ttl;
+	config.web_concurrency = (unsigned int) concurrency;
+	config.production = env_true("PRODUCTION");
+	config.database_url = env_or("DATABASE_URL", "");
+	config.cors_origins = env_or("CORS_ORIGINS", NULL);
+
+	config.secret_key = env_or("SECRET_KEY", NULL);
+	if (config.production && (!config.secret_key || strlen(config.secret_key) < MIN_SECRET_KEY_LENGTH))
+	{
+		fprintf(stderr, "ticketmonster-web: PRODUCTION is set, so SECRET_KEY must be a random "
+				"string of at least %d characters (e.g. `openssl rand -hex 32`); refusing to start\n",
+				MIN_SECRET_KEY_LENGTH);
+		return false;
+	}
+	if (!config.secret_key)
+	{
+		fprintf(stderr, "ticketmonster-web: warning: SECRET_KEY is not set; using the fixed "
+				"development key (tokens can be forged: never do this in production)\n");
+		config.secret_key = DEVELOPMENT_SECRET_KEY;
+	}
+
+	/* Resolved once, so that every static file can be checked against this prefix. */
+	if (!realpath(env_or("STATIC_DIR", "static"), static_dir))
+	{
+		fprintf(stderr, "ticketmonster-web: warning: STATIC_DIR %s not found; no web page is served\n",
+				env_or("STATIC_DIR", "static"));
+		static_dir[0] = '\0';
+	}
+	config.static_dir = static_dir;
+	return true;
+}
+
+void
+config_print_help(const char *argv0)
+{
+	printf("usage: %s\n"
+		   "\n"
+		   "TicketMonster's HTTP server: maps the REST API to the ticketmonster extension's\n"
+		   "tm_* functions and serves the web page. Configured by environment variables:\n"
+		   "\n"
+		   "  PORT             port to listen on (default 5000)\n"
+		   "  DATABASE_URL     postgres:// or postgresql:// URL (sslmode etc. honoured);\n"
+		   "                   empty: libpq's PGHOST, PGPORT, PGUSER, PGDATABASE\n"
+		   "  SECRET_KEY       key that signs login tokens, the same in every process\n"
+		   "  PRODUCTION       true/1/yes: require a SECRET_KEY of >= 32 characters and\n"
+		   "                   refuse to connect as a database superuser\n"
+		   "  TOKEN_TTL        lifetime of login tokens in seconds (default 600)\n"
+		   "  CORS_ORIGINS     comma-separated origins allowed to call the API, or *\n"
+		   "                   (default: none, same-origin only)\n"
+		   "  STATIC_DIR       folder of the web page (default static)\n"
+		   "  WEB_CONCURRENCY  worker threads, each with one database connection (default 4,\n"
+		   "                   which fits the connection limits of small hosted databases)\n",
+		   argv0);
+}

@@ -1,0 +1,27 @@
+/*
+ * config.h -- the process's settings, read once from the environment at startup.
+ */
+#ifndef TM_CONFIG_H
+#define TM_CONFIG_H
+
+#include <stdbool.h>
+
+typedef struct Config
+{
+	unsigned int port;
+	const char *database_url;	/* "" lets libpq use PGHOST/PGPORT/... */
+	const char *secret_key;
+	int			token_ttl;
+	bool		production;
+	const char *cors_origins;	/* NULL: no CORS headers at all */
+	const char *static_dir;		/* absolute, resolved with realpath */
+	unsigned int web_concurrency;
+} Config;
+
+extern Config config;
+
+/* Fills `config`; prints a message and returns false when the process must not start. */
+bool		config_load(void);
+void		config_print_help(const char *argv0);
+
+#endif

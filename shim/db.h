@@ -1,0 +1,28 @@
+/*
+ * db.h -- one libpq connection per worker thread, and the runner of one API call.
+ */
+#ifndef TM_DB_H
+#define TM_DB_H
+
+#include <stdbool.h>
+
+#include "reply.h"
+#include "routes.h"
+
+/* Once, before the server threads start. */
+void		db_init(void);
+
+/*
+ * At startup: connect once to check the role. False (and a message) when the process must
+ * not serve: a superuser role in production. An unreachable database is not fatal.
+ */
+bool		db_startup_check(void);
+
+/*
+ * Runs the route's statement with `values` (NULL entries are SQL NULL) as one transaction on
+ * this thread's connection, reconnecting and retrying where that is safe, and turns the
+ * outcome into a reply.
+ */
+void		db_call(const Route *route, const char *const *values, int nvalues, Reply *reply);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * errors.c -- SQLSTATE -> HTTP status and error body, exactly as docs/errors.md says.
+ * Only the SQLSTATE decides; the message text never does.
+ */
+#include "errors.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct SqlstateRule
+{
+	const char *prefix;			/* a whole SQLSTATE, or its two-character class */
+	unsigned int status;
+	const char *code;
+} SqlstateRule;
+
+/* Whole codes before classes: the first matching prefix wins. */
+static const SqlstateRule rules[] = {
+	{"28P01", 400, "wrong_password"},
+	{"28000", 401, "unauthenticated"},
+	{"42501", 403, "forbidden"},
+	{"P0002", 404, "not_found"},
+	{"TM001", 409, "sold_out"},
+	{"TM002", 409, "insufficient_funds"},
+	{"TM003", 409, "price_changed"},
+	{"TM004", 422, "idempotency_key_reused"},
+	{"40001", 503, "busy"},
+	{"40P01", 503, "busy"},
+	{"57P01", 503, "unavailable"},
+	{"57P02", 503, "unavailable"},
+	{"57P03", 503, "unavailable"},
+	{"22", 400, "invalid_input"},
+	{"23", 409, "conflict"},
+	{"08", 503, "unavailable"},
+};
+
+HttpError
+error_for_sqlstate(const char *sqlstate)
+{
+	if (sqlstate && strlen(sqlstate) == 5)
+	{
+		for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+			if (strncmp(sqlstate, rules[i].prefix, strlen(rules[i].prefix)) == 0)
+				return (HttpError) {rules[i].status, rules[i].code};
+	}
+	return (HttpError) {500, "internal"};
+}
+
+bool
+sqlstate_is_retryable(const char *sqlstate)
+{
+	return sqlstate && (strcmp(sqlstate, "40001") == 0 || strcmp(sqlstate, "40P01") == 0);
+}
+
+bool
+sqlstate_is_session_ended(const char *sqlstate)
+{
+	return sqlstate && (strcmp(sqlstate, "57P01") == 0 || strcmp(sqlstate, "57P02") == 0 ||
+						strcmp(sqlstate, "57P03") == 0);
+}
+
+char *
+error_body(const char *message, const char *code, const char *detail, const char *hint)
+{
+	json_t	   *body = json_object();
+	char	   *text;
+
+	json_object_set_new(body, "message", json_string(message ? message : "error"));
+	json_object_set_new(body, "code", json_string(code));
+	if (detail && *detail)
+		json_object_set_new(body, "detail", json_string(detail));
+	if (hint && *hint)
+		json_object_set_new(body, "hint", json_string(hint));
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	return text;
+}

@@ -1,0 +1,30 @@
+/*
+ * errors.h -- the one place where a SQLSTATE becomes an HTTP status (docs/errors.md).
+ */
+#ifndef TM_ERRORS_H
+#define TM_ERRORS_H
+
+#include <stdbool.h>
+
+typedef struct HttpError
+{
+	unsigned int status;
+	const char *code;			/* the body's "code" */
+} HttpError;
+
+/* docs/errors.md, row by row; a NULL or unknown SQLSTATE is a bug: 500 internal. */
+HttpError	error_for_sqlstate(const char *sqlstate);
+
+/* Serialization failure or deadlock: the shim runs the call again. */
+bool		sqlstate_is_retryable(const char *sqlstate);
+
+/* The server says it ended the session (terminated, shutting down): nothing was committed. */
+bool		sqlstate_is_session_ended(const char *sqlstate);
+
+/*
+ * The body of an error: {"message", "code"} plus "detail" and "hint" when given.
+ * Returns a malloc'd string.
+ */
+char	   *error_body(const char *message, const char *code, const char *detail, const char *hint);
+
+#endif

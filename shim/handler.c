@@ -1,0 +1,343 @@
+/*
+ * handler.c -- a request's life: accumulate the body (capped), find the route, run the call
+ * or serve a file, answer, and log one line when MHD reports the request complete.
+ */
+#include "handler.h"
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth_header.h"
+#include "cors.h"
+#include "db.h"
+#include "reply.h"
+#include "request_fields.h"
+#include "routes.h"
+#include "static_files.h"
+
+typedef struct Request
+{
+	struct timespec started;
+	char		method[16];
+	char	   *path;			/* percent-decoded, without the query string */
+	char	   *body;
+	size_t		body_len;
+	bool		body_too_large;
+	unsigned int status;		/* 0 until a response is queued */
+} Request;
+
+static atomic_uint in_flight;
+static atomic_bool shutting_down;
+
+unsigned int
+requests_in_flight(void)
+{
+	return atomic_load(&in_flight);
+}
+
+void
+handler_begin_shutdown(void)
+{
+	atomic_store(&shutting_down, true);
+}
+
+static const char *
+header(struct MHD_Connection *connection, const char *name)
+{
+	return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result
+queue(struct MHD_Connection *connection, Request *req, unsigned int status,
+	  struct MHD_Response *response)
+{
+	enum MHD_Result result;
+
+	cors_add_headers(connection, response);
+	if (atomic_load(&shutting_down))
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+	req->status = status;
+	result = MHD_queue_response(connection, status, response);
+	MHD_destroy_response(response);
+	return result;
+}
+
+/* A JSON reply, with the headers its status calls for. `allow` is for 405. */
+static enum MHD_Result
+queue_reply(struct MHD_Connection *connection, Request *req, Reply *reply, const char *allow)
+{
+	struct MHD_Response *response =
+		MHD_create_response_from_buffer(strlen(reply->body), reply->body, MHD_RESPMEM_MUST_FREE);
+
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+	/* Bodies carry tokens and balances: no shared cache may keep them. */
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (reply->status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (reply->status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "2");
+	if (allow)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, allow);
+	return queue(connection, req, reply->status, response);
+}
+
+static enum MHD_Result
+queue_error(struct MHD_Connection *connection, Request *req, unsigned int status,
+			const char *code, const char *message, const char *allow)
+{
+	Reply		reply;
+
+	reply_error(&reply, status, code, message);
+	return queue_reply(connection, req, &reply, allow);
+}
+
+/* OPTIONS: CORS preflight, or just the path's methods. */
+static enum MHD_Result
+answer_options(struct MHD_Connection *connection, Request *req, const RouteMatch *match)
+{
+	struct MHD_Response *response;
+
+	if (!match->path_known)
+		return queue_error(connection, req, MHD_HTTP_NOT_FOUND, "not_found", "no such route", NULL);
+	response = MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, match->allow);
+	if (header(connection, "Access-Control-Request-Method"))
+		cors_add_preflight_headers(connection, response, match->allow);
+	return queue(connection, req, MHD_HTTP_NO_CONTENT, response);
+}
+
+static enum MHD_Result
+answer_file(struct MHD_Connection *connection, Request *req, const char *relative)
+{
+	unsigned int status;
+	struct MHD_Response *response = static_file_response(connection, relative, &status);
+
+	if (!response)
+		return queue_error(connection, req, MHD_HTTP_NOT_FOUND, "not_found", "no such file", NULL);
+	return queue(connection, req, status, response);
+}
+
+typedef struct QueryFields
+{
+	json_t	   *object;
+	bool		valid;
+} QueryFields;
+
+static enum MHD_Result
+collect_query_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	QueryFields *fields = cls;
+	json_t	   *string = json_string(value ? value : "");
+
+	(void) kind;
+	if (!string)
+		fields->valid = false;
+	else
+		json_object_set_new(fields->object, key, string);
+	return MHD_YES;
+}
+
+/* Runs the route's tm_* call with its arguments gathered from the request. */
+static enum MHD_Result
+answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *match)
+{
+	const Route *route = match->route;
+	const char *values[ROUTE_MAX_ARGS] = {0};
+	char	   *token = NULL;
+	char	   *fields = NULL;
+	int			n = 0;
+	Reply		reply = {0};
+
+	for (const RouteArg *arg = route->args; *arg != ARG_END; arg++, n++)
+	{
+		switch (*arg)
+		{
+			case ARG_TOKEN:
+				token = token_from_authorization(header(connection, MHD_HTTP_HEADER_AUTHORIZATION));
+				values[n] = token;
+				break;
+			case ARG_PATH1:
+				values[n] = match->params[0];
+				break;
+			case ARG_PATH2:
+				values[n] = match->params[1];
+				break;
+			case ARG_IDEMPOTENCY_KEY:
+				values[n] = header(connection, "Idempotency-Key");
+				break;
+			case ARG_BODY:
+				{
+					QueryFields query = {json_object(), true};
+
+					MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query_field, &query);
+					if (!query.valid)
+					{
+						json_decref(query.object);
+						reply_error(&reply, 400, "invalid_input", "query fields must be UTF-8 text");
+						goto done;
+					}
+					fields = request_fields_json(header(connection, MHD_HTTP_HEADER_CONTENT_TYPE),
+												 req->body, req->body_len, query.object, &reply);
+					if (!fields)
+						goto done;
+					values[n] = fields;
+				}
+				break;
+			case ARG_END:
+				break;
+		}
+	}
+	db_call(route, values, n, &reply);
+done:
+	free(token);
+	free(fields);
+	return queue_reply(connection, req, &reply, NULL);
+}
+
+static bool
+accepts_html(struct MHD_Connection *connection)
+{
+	const char *accept = header(connection, MHD_HTTP_HEADER_ACCEPT);
+
+	return accept && strcasestr(accept, "text/html");
+}
+
+static enum MHD_Result
+dispatch(struct MHD_Connection *connection, Request *req)
+{
+	RouteMatch	match;
+	bool		is_get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+
+	if (req->body_too_large)
+		return queue_error(connection, req, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large",
+						   "the request body is larger than 64 KiB", NULL);
+	route_find(req->method, req->path, &match);
+	if (strcmp(req->method, "OPTIONS") == 0)
+		return answer_options(connection, req, &match);
+	if (match.route && !match.route->sql)
+	{
+		Reply		alive = {200, strdup("{\"status\":\"ok\"}")};
+
+		return queue_reply(connection, req, &alive, NULL);
+	}
+	if (match.route)
+		return answer_call(connection, req, &match);
+	if (is_get && strcmp(req->path, "/") == 0)
+		return answer_file(connection, req, "index.html");
+	if (is_get && strncmp(req->path, "/static/", 8) == 0)
+		return answer_file(connection, req, req->path + 8);
+	/* History-mode routing: a browser reloading a page of the app gets the app. */
+	if (is_get && accepts_html(connection))
+		return answer_file(connection, req, "index.html");
+	if (match.path_known)
+		return queue_error(connection, req, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+						   "method not allowed on this path", match.allow);
+	return queue_error(connection, req, MHD_HTTP_NOT_FOUND, "not_found", "no such route", NULL);
+}
+
+static Request *
+request_begin(struct MHD_Connection *connection, const char *url, const char *method)
+{
+	Request    *req = calloc(1, sizeof(Request));
+	const char *length = header(connection, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	clock_gettime(CLOCK_MONOTONIC, &req->started);
+	snprintf(req->method, sizeof(req->method), "%s", method);
+	req->path = strdup(url);
+	/* Refuse an announced oversized body before reading any of it. */
+	if (length && strtoull(length, NULL, 10) > MAX_BODY_BYTES)
+		req->body_too_large = true;
+	atomic_fetch_add(&in_flight, 1);
+	return req;
+}
+
+static void
+request_append_body(Request *req, const char *data, size_t size)
+{
+	if (req->body_too_large)
+		return;
+	if (req->body_len + size > MAX_BODY_BYTES)
+	{
+		req->body_too_large = true;
+		free(req->body);
+		req->body = NULL;
+		req->body_len = 0;
+		return;
+	}
+	req->body = realloc(req->body, req->body_len + size + 1);
+	memcpy(req->body + req->body_len, data, size);
+	req->body_len += size;
+	req->body[req->body_len] = '\0';
+}
+
+enum MHD_Result
+handle_request(void *cls, struct MHD_Connection *connection, const char *url,
+			   const char *method, const char *version, const char *upload_data,
+			   size_t *upload_data_size, void **request_state)
+{
+	Request    *req = *request_state;
+
+	(void) cls;
+	(void) version;
+	if (!req)
+	{
+		*request_state = req = request_begin(connection, url, method);
+		if (req->body_too_large)
+			return dispatch(connection, req);
+		return MHD_YES;
+	}
+	if (req->status)
+	{
+		/* Already answered (413 up front): discard whatever body still arrives. */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size)
+	{
+		request_append_body(req, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(connection, req);
+}
+
+/* The path for the log, with control characters neutralised so that no line can be forged. */
+static void
+sanitize_for_log(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char) *s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+void
+request_completed(void *cls, struct MHD_Connection *connection, void **request_state,
+				   enum MHD_RequestTerminationCode why)
+{
+	Request    *req = *request_state;
+	struct timespec now;
+	double		ms;
+
+	(void) cls;
+	(void) connection;
+	(void) why;
+	if (!req)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double) (now.tv_sec - req->started.tv_sec) * 1e3 +
+		(double) (now.tv_nsec - req->started.tv_nsec) / 1e6;
+	sanitize_for_log(req->path);
+	/* One write per line, flushed, so that lines of concurrent requests never interleave. */
+	printf("%s %s %u %.1fms\n", req->method, req->path, req->status, ms);
+	fflush(stdout);
+	free(req->path);
+	free(req->body);
+	free(req);
+	*request_state = NULL;
+	atomic_fetch_sub(&in_flight, 1);
+}

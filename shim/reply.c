@@ -1,0 +1,15 @@
+/*
+ * reply.c -- see reply.h.
+ */
+#include "reply.h"
+
+#include <stddef.h>
+
+#include "errors.h"
+
+void
+reply_error(Reply *reply, unsigned int status, const char *code, const char *message)
+{
+	reply->status = status;
+	reply->body = error_body(message, code, NULL, NULL);
+}

@@ -1,0 +1,16 @@
+/*
+ * reply.h -- what a request's processing produces before it becomes an MHD response.
+ */
+#ifndef TM_REPLY_H
+#define TM_REPLY_H
+
+typedef struct Reply
+{
+	unsigned int status;
+	char	   *body;			/* malloc'd JSON text */
+} Reply;
+
+/* An error reply in the common body shape (errors.h). */
+void		reply_error(Reply *reply, unsigned int status, const char *code, const char *message);
+
+#endif

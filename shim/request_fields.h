@@ -1,0 +1,20 @@
+/*
+ * request_fields.h -- a request's input as the one JSON object the tm_* functions take.
+ */
+#ifndef TM_REQUEST_FIELDS_H
+#define TM_REQUEST_FIELDS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "reply.h"
+
+/*
+ * Merges the body (JSON object, or form-encoded for the original app's clients) over the
+ * query-string fields (`query`, an object of strings, consumed). On success returns the
+ * compact JSON text (malloc'd); on bad input returns NULL with a 400 in `reply`.
+ */
+char	   *request_fields_json(const char *content_type, const char *body, size_t body_len,
+								json_t *query, Reply *reply);
+
+#endif

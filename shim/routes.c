@@ -1,0 +1,137 @@
+/*
+ * routes.c -- the route table (every path of API.md) and the matcher.
+ */
+#include "routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TOKEN_ID_BODY		{ARG_TOKEN, ARG_PATH1, ARG_BODY}
+#define TOKEN_ID			{ARG_TOKEN, ARG_PATH1}
+#define ORDER_ARGS			{ARG_TOKEN, ARG_PATH1, ARG_BODY, ARG_IDEMPOTENCY_KEY}
+
+const Route routes[] = {
+	/* The shim's own: liveness needs no database, readiness does. */
+	{"GET", "/healthz", NULL, {0}, 200, true},
+	{"GET", "/readyz", "SELECT '{\"status\": \"ready\"}'::jsonb", {0}, 200, true},
+
+	{"POST", "/login", "SELECT tm_login($1::jsonb)", {ARG_BODY}, 200, false},
+	{"POST", "/account", "SELECT tm_account_create($1::jsonb)", {ARG_BODY}, 201, false},
+	{"GET", "/account/{str}", "SELECT tm_account($1, $2)", TOKEN_ID, 200, true},
+	{"DELETE", "/account/{str}", "SELECT tm_account_delete($1, $2)", TOKEN_ID, 200, false},
+	{"GET", "/accounts", "SELECT tm_accounts($1)", {ARG_TOKEN}, 200, true},
+
+	{"GET", "/events", "SELECT tm_events()", {0}, 200, true},
+	{"POST", "/event", "SELECT tm_event_create($1, $2::jsonb)", {ARG_TOKEN, ARG_BODY}, 201, false},
+	{"GET", "/event/{int}", "SELECT tm_event($1::int)", {ARG_PATH1}, 200, true},
+	{"PUT", "/event/{int}", "SELECT tm_event_update($1, $2::int, $3::jsonb)", TOKEN_ID_BODY, 200, false},
+	{"DELETE", "/event/{int}", "SELECT tm_event_delete($1, $2::int)", TOKEN_ID, 200, false},
+	{"GET", "/event/{int}/artists", "SELECT tm_event_artists($1::int)", {ARG_PATH1}, 200, true},
+	{"POST", "/event/{int}/artist", "SELECT tm_event_artist_add($1, $2::int, $3::jsonb)",
+	 TOKEN_ID_BODY, 201, false},
+	{"GET", "/event/{int}/artist/{int}", "SELECT tm_event_artist($1::int, $2::int)",
+	 {ARG_PATH1, ARG_PATH2}, 200, true},
+	{"DELETE", "/event/{int}/artist/{int}", "SELECT tm_event_artist_remove($1, $2::int, $3::int)",
+	 {ARG_TOKEN, ARG_PATH1, ARG_PATH2}, 200, false},
+
+	{"GET", "/artists", "SELECT tm_artists()", {0}, 200, true},
+	{"POST", "/artist", "SELECT tm_artist_create($1, $2::jsonb)", {ARG_TOKEN, ARG_BODY}, 201, false},
+	{"GET", "/artist/{int}", "SELECT tm_artist($1::int)", {ARG_PATH1}, 200, true},
+	{"PUT", "/artist/{int}", "SELECT tm_artist_update($1, $2::int, $3::jsonb)", TOKEN_ID_BODY, 200, false},
+	{"DELETE", "/artist/{int}", "SELECT tm_artist_delete($1, $2::int)", TOKEN_ID, 200, false},
+	{"GET", "/artist/{int}/events", "SELECT tm_artist_events($1::int)", {ARG_PATH1}, 200, true},
+
+	/* /order/<username> is the original app's spelling; clients of it still use it. */
+	{"POST", "/orders/{str}", "SELECT tm_order_create($1, $2, $3::jsonb, $4)", ORDER_ARGS, 201, false},
+	{"POST", "/order/{str}", "SELECT tm_order_create($1, $2, $3::jsonb, $4)", ORDER_ARGS, 201, false},
+	{"GET", "/orders/{str}", "SELECT tm_account_orders($1, $2)", TOKEN_ID, 200, true},
+	{"GET", "/order/{str}", "SELECT tm_account_orders($1, $2)", TOKEN_ID, 200, true},
+	{"GET", "/orders", "SELECT tm_orders($1)", {ARG_TOKEN}, 200, true},
+};
+
+const size_t route_count = sizeof(routes) / sizeof(routes[0]);
+
+size_t
+route_index(const Route *route)
+{
+	return (size_t) (route - routes);
+}
+
+static bool
+all_digits(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/*
+ * Does `path` have the shape of `pattern`? Fills the parameters. Segments are split on '/'
+ * of the decoded path, so an encoded slash (%2F) inside a {str} does not match.
+ */
+static bool
+pattern_matches(const char *pattern, const char *path, char params[][ROUTE_PARAM_MAX])
+{
+	int			nparams = 0;
+
+	while (*pattern && *path)
+	{
+		if (*pattern != '/' || *path != '/')
+			return false;
+		pattern++, path++;
+
+		const char *pattern_end = strchrnul(pattern, '/');
+		const char *path_end = strchrnul(path, '/');
+		size_t		pattern_len = (size_t) (pattern_end - pattern);
+		size_t		path_len = (size_t) (path_end - path);
+		bool		is_int = pattern_len == 5 && strncmp(pattern, "{int}", 5) == 0;
+		bool		is_str = pattern_len == 5 && strncmp(pattern, "{str}", 5) == 0;
+
+		if (is_int || is_str)
+		{
+			if (path_len == 0 || path_len >= ROUTE_PARAM_MAX || nparams == ROUTE_MAX_PARAMS)
+				return false;
+			if (is_int && !all_digits(path, path_len))
+				return false;
+			memcpy(params[nparams], path, path_len);
+			params[nparams][path_len] = '\0';
+			nparams++;
+		}
+		else if (pattern_len != path_len || strncmp(pattern, path, path_len) != 0)
+			return false;
+		pattern = pattern_end;
+		path = path_end;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+void
+route_find(const char *method, const char *path, RouteMatch *match)
+{
+	const char *wanted = strcmp(method, "HEAD") == 0 ? "GET" : method;
+	char		scratch[ROUTE_MAX_PARAMS][ROUTE_PARAM_MAX];
+	size_t		used = 0;
+
+	memset(match, 0, sizeof(*match));
+	for (size_t i = 0; i < route_count; i++)
+	{
+		const Route *r = &routes[i];
+
+		if (!pattern_matches(r->pattern, path, scratch))
+			continue;
+		if (!match->path_known)
+			used = (size_t) snprintf(match->allow, sizeof(match->allow), "OPTIONS");
+		match->path_known = true;
+		if (used < sizeof(match->allow))
+			used += (size_t) snprintf(match->allow + used, sizeof(match->allow) - used, ", %s%s",
+									  r->method, strcmp(r->method, "GET") == 0 ? ", HEAD" : "");
+		if (!match->route && strcmp(r->method, wanted) == 0)
+		{
+			match->route = r;
+			memcpy(match->params, scratch, sizeof(scratch));
+		}
+	}
+}

@@ -1,0 +1,51 @@
+/*
+ * routes.h -- the API as data: which HTTP method and path calls which tm_* function with
+ * which arguments. The shim knows nothing else about the API.
+ */
+#ifndef TM_ROUTES_H
+#define TM_ROUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where each bound parameter of a route's SQL comes from, in order ($1, $2, ...). */
+typedef enum RouteArg
+{
+	ARG_END = 0,
+	ARG_TOKEN,					/* the Authorization header's token, '' when absent */
+	ARG_PATH1,					/* the first {int}/{str} segment of the path */
+	ARG_PATH2,					/* the second */
+	ARG_BODY,					/* the request's fields as one JSON object */
+	ARG_IDEMPOTENCY_KEY,		/* the Idempotency-Key header, NULL when absent */
+} RouteArg;
+
+enum { ROUTE_MAX_ARGS = 4, ROUTE_MAX_PARAMS = 2, ROUTE_PARAM_MAX = 256 };
+
+typedef struct Route
+{
+	const char *method;
+	const char *pattern;		/* segments: literal, {int} (decimal digits) or {str} */
+	const char *sql;			/* NULL for the shim's own endpoints */
+	RouteArg	args[ROUTE_MAX_ARGS + 1];
+	unsigned int success_status;
+	bool		read_only;		/* safe to run again after a lost connection */
+} Route;
+
+extern const Route routes[];
+extern const size_t route_count;
+
+typedef struct RouteMatch
+{
+	const Route *route;			/* NULL: no route for this method and path */
+	char		params[ROUTE_MAX_PARAMS][ROUTE_PARAM_MAX];
+	bool		path_known;		/* some route has this path, with another method */
+	char		allow[64];		/* the methods of this path, for 405 and OPTIONS */
+} RouteMatch;
+
+/* Matches a percent-decoded path; HEAD matches GET routes. */
+void		route_find(const char *method, const char *path, RouteMatch *match);
+
+/* The index of a route in `routes`, which names its prepared statement. */
+size_t		route_index(const Route *route);
+
+#endif

@@ -1,0 +1,107 @@
+// The process contract: configuration from the environment, DATABASE_URL forms, refusing
+// unsafe production settings, and a clean, quick exit on SIGTERM that lets requests finish.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { api, startShim, freshDatabase, SHIM, ROOT, SECRET_KEY } from '../lib/harness.mjs';
+import { stopCleanly } from './helpers.mjs';
+
+const database = freshDatabase('http_process');
+
+// Runs the shim expecting it to exit by itself (bad configuration).
+function runToExit(env) {
+  return spawnSync(SHIM, [], {
+    cwd: ROOT, encoding: 'utf8', timeout: 10000,
+    env: { PATH: process.env.PATH, PORT: '1', ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? '', ...env },
+  });
+}
+
+test('--help lists the settings', () => {
+  const res = spawnSync(SHIM, ['--help'], { encoding: 'utf8', env: { ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? '' } });
+  assert.equal(res.status, 0);
+  for (const name of ['PORT', 'DATABASE_URL', 'SECRET_KEY', 'PRODUCTION', 'TOKEN_TTL', 'CORS_ORIGINS', 'STATIC_DIR', 'WEB_CONCURRENCY']) {
+    assert.match(res.stdout, new RegExp(name));
+  }
+});
+
+test('PRODUCTION without a real SECRET_KEY refuses to start', () => {
+  for (const env of [{ PRODUCTION: 'true' }, { PRODUCTION: '1', SECRET_KEY: 'short' }, { PRODUCTION: 'yes', SECRET_KEY: '' }]) {
+    const res = runToExit(env);
+    assert.equal(res.status, 1, JSON.stringify(env) + res.stderr);
+    assert.match(res.stderr, /SECRET_KEY/);
+  }
+});
+
+test('PRODUCTION refuses a superuser database role', () => {
+  const res = runToExit({
+    PRODUCTION: 'true', SECRET_KEY,
+    DATABASE_URL: `postgresql://postgres@127.0.0.1:${process.env.PGPORT}/${database}`,
+  });
+  assert.equal(res.status, 1, res.stdout + res.stderr);
+  assert.match(res.stderr, /superuser/);
+});
+
+test('development: superuser is only a warning, and no SECRET_KEY means the development key', async () => {
+  const shim = await startShim(database, { env: {
+    SECRET_KEY: '', DATABASE_URL: `postgres://postgres@127.0.0.1:${process.env.PGPORT}/${database}` } });
+  try {
+    assert.equal((await api(shim.base, 'GET', '/readyz')).status, 200);
+    assert.match(shim.output(), /warning: .*superuser/);
+    assert.match(shim.output(), /warning: SECRET_KEY/);
+  } finally {
+    await stopCleanly(shim);
+  }
+});
+
+test('DATABASE_URL: postgres:// and postgresql:// both work, and sslmode is honoured', async () => {
+  for (const scheme of ['postgres', 'postgresql']) {
+    const shim = await startShim(database, { env: {
+      DATABASE_URL: `${scheme}://tm_app@127.0.0.1:${process.env.PGPORT}/${database}?sslmode=disable` } });
+    try {
+      assert.equal((await api(shim.base, 'GET', '/readyz')).status, 200, scheme);
+    } finally {
+      await stopCleanly(shim);
+    }
+  }
+  // The test cluster has no SSL: a URL that requires it must not get a connection.
+  const ssl = await startShim(database, { env: {
+    DATABASE_URL: `postgres://tm_app@127.0.0.1:${process.env.PGPORT}/${database}?sslmode=require` } });
+  try {
+    const res = await api(ssl.base, 'GET', '/readyz');
+    assert.equal(res.status, 503);
+    assert.ok(res.headers.get('retry-after'));
+  } finally {
+    await stopCleanly(ssl);
+  }
+});
+
+test('SIGTERM: a request in flight finishes, new connections are refused, exit 0 quickly', async () => {
+  const shim = await startShim(database, { env: { WEB_CONCURRENCY: '2' } });
+  const body = JSON.stringify({ username: 'late', password: 'late-password' });
+  const socket = connect(shim.port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  const answer = new Promise((resolve) => {
+    let text = '';
+    socket.on('data', (d) => { text += d; });
+    socket.on('close', () => resolve(text));
+  });
+  socket.write(`POST /account HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+  await new Promise((r) => setTimeout(r, 200));
+  const stopped = stopCleanly(shim);
+  await new Promise((r) => setTimeout(r, 300));
+  await assert.rejects(new Promise((resolve, reject) => {
+    const probe = connect(shim.port, '127.0.0.1', () => { probe.destroy(); resolve(); });
+    probe.once('error', reject);
+  }), 'no new connections after SIGTERM');
+  socket.end(body.slice(10));
+  assert.match(await answer, /^HTTP\/1\.1 201/);
+  await stopped;
+});
+
+test('SIGINT stops it too', async () => {
+  const shim = await startShim(database);
+  const { code } = await shim.stop('SIGINT');
+  assert.equal(code, 0, shim.output());
+});

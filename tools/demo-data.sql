@@ -1,0 +1,26 @@
+-- The original TicketMonster app's example data, loaded by tools/dev-run into an empty
+-- development database. It goes through the tm_* functions from the console (NULL token),
+-- so it is validated exactly like data entered through the API.
+\set ON_ERROR_STOP on
+BEGIN;
+
+SELECT tm_event_create(NULL, '{"name": "Canet Rock 2020", "place": "Platja", "city": "Canet de Mar",
+        "date": "2020-07-05", "price": 50, "total_available_tickets": 300}') -> 'event' ->> 'id' AS canet \gset
+SELECT tm_event_create(NULL, '{"name": "Festival Cruilla 2020", "place": "Parc del Forum",
+        "city": "Barcelona", "date": "2020-07-09", "price": 90, "total_available_tickets": 500}') -> 'event' ->> 'id' AS cruilla \gset
+SELECT tm_event_create(NULL, '{"name": "Iron Maiden Tour", "place": "Palau Sant Jordi",
+        "city": "Barcelona", "date": "2020-07-26", "price": 70, "total_available_tickets": 1000}') -> 'event' ->> 'id' AS maiden \gset
+
+-- Linking by name creates the artist the first time and reuses it afterwards.
+SELECT tm_event_artist_add(NULL, :canet, '{"name": "Txarango", "country": "Spain", "genre": "REGGAE"}') IS NOT NULL AS linked;
+SELECT tm_event_artist_add(NULL, :canet, '{"name": "Oques Grasses", "country": "Spain", "genre": "POP"}') IS NOT NULL AS linked;
+SELECT tm_event_artist_add(NULL, :cruilla, '{"name": "Bad Gyal", "country": "Spain", "genre": "TRAP"}') IS NOT NULL AS linked;
+SELECT tm_event_artist_add(NULL, :cruilla, '{"name": "Billie Eilish", "country": "USA", "genre": "POP"}') IS NOT NULL AS linked;
+SELECT tm_event_artist_add(NULL, :cruilla, '{"name": "Oques Grasses", "country": "Spain", "genre": "POP"}') IS NOT NULL AS linked;
+SELECT tm_event_artist_add(NULL, :maiden, '{"name": "Iron Maiden", "country": "United Kingdom", "genre": "HEAVY"}') IS NOT NULL AS linked;
+
+-- A customer with an order, so that every page has something to show.
+SELECT tm_account_create('{"username": "demo", "password": "demo-password"}') IS NOT NULL AS created;
+SELECT tm_order_create(NULL, 'demo', json_build_object('event_id', :canet, 'tickets_bought', 2)::jsonb) IS NOT NULL AS ordered;
+
+COMMIT;
