@@ -1,0 +1,104 @@
+// The REST client: one fetch wrapper that sends the token as a Bearer header, turns error
+// bodies ({"message","code"}) into ApiError, and reports a 401 once so the app can send the
+// user back to the sign-in page. One small function per endpoint of /work/shared/API.md.
+
+import { getSession } from './state.js';
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(status ? describe(body, status) : 'Cannot reach the server. Check your connection and try again.');
+    this.status = status;
+    this.code = body?.code ?? (status ? 'http_error' : 'network');
+  }
+}
+
+// The API's message reads like PostgreSQL's (lower case, no full stop), with an optional
+// detail and hint: "not enough money" + "Costs 150, available 125." becomes one sentence pair.
+function describe(body, status) {
+  const sentence = (t) => {
+    const s = String(t).trim();
+    return s && s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
+  };
+  const parts = [body?.message || `The server answered ${status}`, body?.detail, body?.hint].filter(Boolean);
+  return parts.map(sentence).join(' ');
+}
+
+let onUnauthorized = () => {};
+export const setUnauthorizedHandler = (fn) => { onUnauthorized = fn; };
+
+async function request(method, path, { body, headers = {} } = {}) {
+  const h = { Accept: 'application/json', ...headers };
+  const token = getSession()?.token;
+  if (token) h.Authorization = `Bearer ${token}`;
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+
+  let res;
+  try {
+    res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  let data = null;
+  try {
+    data = await res.json();
+  } catch { /* empty or non-JSON body */ }
+  if (res.ok) return data;
+  const err = new ApiError(res.status, data);
+  if (res.status === 401 && token) onUnauthorized(err);
+  throw err;
+}
+
+const u = encodeURIComponent;
+
+// Accounts
+export const login = (username, password) => request('POST', '/login', { body: { username, password } });
+export const createAccount = (username, password) => request('POST', '/account', { body: { username, password } });
+export const account = (username) => request('GET', `/account/${u(username)}`).then((d) => d.account);
+export const accounts = () => request('GET', '/accounts').then((d) => d.accounts);
+export const deleteAccount = (username) => request('DELETE', `/account/${u(username)}`);
+
+// Events
+export const events = () => request('GET', '/events').then((d) => d.events);
+export const event = (id) => request('GET', `/event/${u(id)}`).then((d) => d.event);
+export const createEvent = (body) => request('POST', '/event', { body }).then((d) => d.event);
+export const updateEvent = (id, body) => request('PUT', `/event/${u(id)}`, { body }).then((d) => d.event);
+export const deleteEvent = (id) => request('DELETE', `/event/${u(id)}`);
+export const addEventArtist = (id, body) => request('POST', `/event/${u(id)}/artist`, { body }).then((d) => d.event);
+export const removeEventArtist = (id, artistId) => request('DELETE', `/event/${u(id)}/artist/${u(artistId)}`);
+
+// Artists
+export const artists = () => request('GET', '/artists').then((d) => d.artists);
+export const artist = (id) => request('GET', `/artist/${u(id)}`).then((d) => d.artist);
+export const artistEvents = (id) => request('GET', `/artist/${u(id)}/events`).then((d) => d.events);
+export const createArtist = (body) => request('POST', '/artist', { body }).then((d) => d.artist);
+export const updateArtist = (id, body) => request('PUT', `/artist/${u(id)}`, { body }).then((d) => d.artist);
+export const deleteArtist = (id) => request('DELETE', `/artist/${u(id)}`);
+
+// Orders
+export const orders = (username) => request('GET', `/orders/${u(username)}`).then((d) => d.orders);
+
+// The whole cart in one request. `key` identifies this Buy click: a retry after a network
+// failure or a 503 sends the same key, so the server applies the purchase at most once.
+export async function buy(username, lines, key, { attempts = 3 } = {}) {
+  const body = { orders: lines.map((l) => ({ event_id: l.event_id, tickets_bought: l.qty })) };
+  for (let i = 1; ; i++) {
+    try {
+      return (await request('POST', `/orders/${u(username)}`, { body, headers: { 'Idempotency-Key': key } })).orders;
+    } catch (err) {
+      const transient = err.status === 0 || err.status === 503;
+      if (!transient || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 300 * i));
+    }
+  }
+}
+
+// A fresh idempotency key; crypto.randomUUID needs a secure context, so fall back to
+// getRandomValues (available everywhere) when the page is served over plain http.
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = [...b].map((v) => v.toString(16).padStart(2, '0')).join('');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}

@@ -1,0 +1,122 @@
+// Start-up: the route table, the render loop, and what happens on sign-out or a 401.
+
+import { h, mount } from './dom.js';
+import * as router from './router.js';
+import * as api from './api.js';
+import { onChange, signOut, isSignedIn, isAdmin } from './state.js';
+import { refreshAccount } from './account.js';
+import { renderNav } from './nav.js';
+import { clearNotices, notify, notifyError, loading, pageTitle, empty } from './ui.js';
+
+import { eventsView } from './views/events.js';
+import { eventView } from './views/event.js';
+import { artistsView, artistView } from './views/artists.js';
+import { signInView, signUpView } from './views/signin.js';
+import { cartView } from './views/cart.js';
+import { ordersView } from './views/orders.js';
+import { adminEventsView } from './views/admin-events.js';
+import { eventFormView } from './views/event-form.js';
+import { adminArtistsView } from './views/admin-artists.js';
+import { adminAccountsView } from './views/admin-accounts.js';
+
+router.add('/', eventsView, { title: 'Events' });
+router.add('/show/:id', eventView, { title: 'Event' });
+router.add('/lineup', artistsView, { title: 'Artists' });
+router.add('/lineup/:id', artistView, { title: 'Artist' });
+router.add('/signin', signInView, { title: 'Sign in' });
+router.add('/signup', signUpView, { title: 'Sign up' });
+router.add('/cart', cartView, { title: 'Cart', auth: 'user' });
+router.add('/my-orders', ordersView, { title: 'My orders', auth: 'user' });
+router.add('/admin/events', adminEventsView, { title: 'Manage events', auth: 'admin' });
+router.add('/admin/events/new', eventFormView, { title: 'New event', auth: 'admin' });
+router.add('/admin/events/:id', eventFormView, { title: 'Edit event', auth: 'admin' });
+router.add('/admin/artists', adminArtistsView, { title: 'Manage artists', auth: 'admin' });
+router.add('/admin/accounts', adminAccountsView, { title: 'Accounts', auth: 'admin' });
+
+const main = document.getElementById('main');
+let cleanups = [];
+let lastPath = null;
+
+function allowed(route) {
+  if (!route.auth) return true;
+  if (!isSignedIn()) return false;
+  if (route.auth === 'admin') return isAdmin();
+  if (route.auth === 'user') return !isAdmin();
+  return true;
+}
+
+async function render({ path, state, isCurrent, keepFocus }) {
+  cleanups.forEach((fn) => fn());
+  cleanups = [];
+  if (path !== lastPath && !state?.flash) clearNotices();
+  lastPath = path;
+  renderNav(logOut);
+
+  const found = router.match(path);
+  if (found && !allowed(found.route)) {
+    if (!isSignedIn()) {
+      return router.navigate('/signin', { replace: true, state: { next: path, flash: 'Please sign in to continue.', flashKind: 'info' } });
+    }
+    return show(pageTitle('Not allowed'), empty('This page is for another kind of account.', h('a', { href: '/' }, 'Back to events')));
+  }
+  if (state?.flash) {
+    notify(state.flash, state.flashKind || 'success');
+    // Shown once: a reload of this page or a step back in history must not repeat it.
+    history.replaceState({ ...state, flash: null, flashKind: null }, '');
+  }
+  if (!found) {
+    document.title = 'Not found · TicketMonster';
+    return show(pageTitle('Page not found'), empty('There is nothing here.', h('a', { href: '/' }, 'Back to events')));
+  }
+
+  document.title = `${found.route.title} · TicketMonster`;
+  if (!keepFocus) mount(main, loading()); // a reload keeps the old content until the new is ready
+  const ctx = {
+    params: found.params,
+    state,
+    isCurrent,
+    listen: (fn) => cleanups.push(onChange(fn)),
+    setTitle: (t) => { document.title = `${t} · TicketMonster`; },
+  };
+  let node;
+  try {
+    node = await found.route.view(ctx);
+  } catch (err) {
+    if (!isCurrent()) return;
+    notifyError(err);
+    node = [pageTitle('Something went wrong'), empty(err.message, h('a', { href: '/' }, 'Back to events'))];
+  }
+  if (!isCurrent()) return;
+  show(node);
+  if (!keepFocus) scrollTo(0, 0);
+  // After a reload the control that had focus may be gone; fall back to the heading.
+  if (!keepFocus || !main.contains(document.activeElement)) main.querySelector('h1')?.focus({ preventScroll: true });
+
+  function show(...nodes) {
+    mount(main, ...nodes);
+  }
+}
+
+function logOut() {
+  signOut();
+  router.navigate('/', { state: { flash: 'You are logged out.', flashKind: 'info' } });
+}
+
+// An expired or rejected token: forget it and ask for a new sign-in, then come back here.
+// On a public page the visitor stays where they are; elsewhere they go to the sign-in page.
+api.setUnauthorizedHandler(() => {
+  if (!isSignedIn()) return; // several requests can fail at once; act on the first
+  const next = location.pathname;
+  const message = 'Your session has expired. Please sign in again.';
+  signOut({ keepCart: true });
+  if (router.match(next)?.route.auth) {
+    router.navigate('/signin', { replace: true, state: { next, flash: message, flashKind: 'error' } });
+  } else {
+    notify(message, 'error');
+    router.reload();
+  }
+});
+
+onChange(() => renderNav(logOut));
+router.start(render);
+refreshAccount();

@@ -1,0 +1,41 @@
+// One event: when and where, its line-up, and the add-to-cart control.
+
+import { h } from '../dom.js';
+import * as api from '../api.js';
+import { money, date, titleCase } from '../format.js';
+import { pageTitle, live, empty } from '../ui.js';
+import { buyControl, ticketsLeft } from './event-card.js';
+
+export async function eventView(ctx) {
+  let e;
+  try {
+    e = await api.event(ctx.params.id);
+  } catch (err) {
+    if (err.status !== 404 && err.status !== 400) throw err;
+    return [pageTitle('Event not found'), empty('This event does not exist or was removed.', h('a', { href: '/' }, 'Back to events'))];
+  }
+  ctx.setTitle(e.name);
+  // The cart may hold other events; their prices count against the money left.
+  const all = await api.events().catch(() => [e]);
+  const eventsById = new Map(all.map((x) => [x.id, x]));
+  eventsById.set(e.id, e);
+  const left = ticketsLeft(e);
+
+  return h('article', { class: 'event-detail', 'data-event-id': e.id },
+    h('p', { class: 'crumbs' }, h('a', { href: '/' }, '← All events')),
+    pageTitle(e.name),
+    h('div', { class: 'detail-grid' },
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'Date'), h('dd', {}, h('time', { datetime: e.date }, date(e.date))),
+        h('dt', {}, 'Place'), h('dd', {}, e.place),
+        h('dt', {}, 'City'), h('dd', {}, e.city),
+        h('dt', {}, 'Price'), h('dd', {}, money(e.price)),
+        h('dt', {}, 'Tickets left'), h('dd', { class: left === 0 ? 'sold-out-label' : null }, left === 0 ? 'Sold out' : String(left))),
+      h('div', { class: 'detail-buy card' }, h('p', { class: 'price big' }, money(e.price)), live(ctx, () => buyControl(e, eventsById)))),
+    h('h2', {}, 'Line-up'),
+    e.artists?.length
+      ? h('ul', { class: 'artist-list' }, e.artists.map((a) => h('li', { class: 'card artist-card' },
+        h('a', { href: `/lineup/${a.id}`, class: 'artist-name' }, a.name),
+        h('span', { class: 'muted' }, a.country), h('span', { class: 'tag' }, titleCase(a.genre)))))
+      : empty('The line-up has not been announced yet.'));
+}

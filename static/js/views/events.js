@@ -1,0 +1,49 @@
+// The home page: every event as a card, filtered on the page by name (or artist, place) and city.
+
+import { h, field } from '../dom.js';
+import * as api from '../api.js';
+import { pageTitle, empty } from '../ui.js';
+import { isAdmin } from '../state.js';
+import { eventCard } from './event-card.js';
+
+const byDate = (a, b) => String(a.date).localeCompare(String(b.date)) || a.name.localeCompare(b.name);
+
+export async function eventsView(ctx) {
+  const events = (await api.events()).sort(byDate);
+  const eventsById = new Map(events.map((e) => [e.id, e]));
+  const cards = new Map(events.map((e) => [e, eventCard(e, ctx, eventsById)]));
+
+  const cities = [...new Set(events.map((e) => e.city))].sort((a, b) => a.localeCompare(b));
+  const search = h('input', { type: 'search', name: 'q', placeholder: 'Event, artist or place', autocomplete: 'off' });
+  const city = h('select', { name: 'city' }, h('option', { value: '' }, 'All cities'), cities.map((c) => h('option', { value: c }, c)));
+  const count = h('p', { class: 'muted count', 'aria-live': 'polite' });
+  const grid = h('div', { class: 'grid', 'data-testid': 'events' });
+  const none = empty('No events match your search.');
+
+  function apply() {
+    const q = search.value.trim().toLowerCase();
+    const c = city.value;
+    let shown = 0;
+    for (const [e, card] of cards) {
+      const text = [e.name, e.place, e.city, ...(e.artists ?? []).map((a) => a.name)].join(' ').toLowerCase();
+      const visible = (!q || text.includes(q)) && (!c || e.city === c);
+      card.hidden = !visible;
+      if (visible) shown++;
+    }
+    count.textContent = `Showing ${shown} of ${events.length} events`;
+    none.hidden = shown > 0 || events.length === 0;
+  }
+  search.addEventListener('input', apply);
+  city.addEventListener('change', apply);
+
+  grid.append(...cards.values());
+  apply();
+
+  const filters = h('form', { class: 'filters', role: 'search', onsubmit: (ev) => ev.preventDefault() },
+    field('Search', search), field('City', city));
+
+  return [
+    pageTitle('Upcoming events', isAdmin() ? h('a', { class: 'btn', href: '/admin/events/new' }, 'New event') : null),
+    events.length ? [filters, count, grid, none] : empty('No events on sale yet. Check back soon!'),
+  ];
+}
