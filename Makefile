@@ -56,3 +56,9 @@ bench: deps
 	$(MAKE) all
 	$(MAKE) install
 	bench/run
+
+# The shim's libFuzzer targets, FUZZ_SECONDS each (test/fuzz/run); non-zero on a crash.
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	$(MAKE) fuzz-build
+	test/fuzz/run $(FUZZ_SECONDS)

@@ -132,13 +132,10 @@ static enum MHD_Result
 collect_query_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	QueryFields *fields = cls;
-	json_t	   *string = json_string(value ? value : "");
 
 	(void) kind;
-	if (!string)
+	if (!request_fields_add_query(fields->object, key, value))
 		fields->valid = false;
-	else
-		json_object_set_new(fields->object, key, string);
 	return MHD_YES;
 }
 

@@ -20,14 +20,18 @@ is_form(const char *content_type)
 		strncasecmp(content_type, "application/x-www-form-urlencoded", 33) == 0;
 }
 
-/* key=value&... into `fields`; false if a key or value is not UTF-8. */
+/* key=value&... into `fields`; false if a key or value is not UTF-8, or there is a NUL. */
 static bool
 parse_form(const char *body, size_t len, json_t *fields)
 {
-	char	   *copy = strndup(body, len);
+	char	   *copy;
 	char	   *saveptr = NULL;
 	bool		ok = true;
 
+	/* A raw NUL byte would end the copy early and drop the fields after it unseen. */
+	if (memchr(body, '\0', len))
+		return false;
+	copy = strndup(body, len);
 	for (char *pair = strtok_r(copy, "&", &saveptr); pair && ok; pair = strtok_r(NULL, "&", &saveptr))
 	{
 		char	   *eq = strchr(pair, '=');
@@ -47,6 +51,15 @@ parse_form(const char *body, size_t len, json_t *fields)
 	return ok;
 }
 
+bool
+request_fields_add_query(json_t *query, const char *key, const char *value)
+{
+	json_t	   *string = json_string(value ? value : "");
+
+	/* json_object_set_new frees the value when it refuses a key that is not UTF-8. */
+	return string != NULL && json_object_set_new(query, key, string) == 0;
+}
+
 char *
 request_fields_json(const char *content_type, const char *body, size_t body_len,
 					json_t *query, Reply *reply)
@@ -63,7 +76,7 @@ request_fields_json(const char *content_type, const char *body, size_t body_len,
 		{
 			json_decref(fields);
 			json_decref(query);
-			reply_error(reply, 400, "invalid_input", "form fields must be UTF-8 text");
+			reply_error(reply, 400, "invalid_input", "form fields must be UTF-8 text without NUL bytes");
 			return NULL;
 		}
 	}

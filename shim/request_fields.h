@@ -5,6 +5,7 @@
 #define TM_REQUEST_FIELDS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "reply.h"
@@ -16,5 +17,12 @@
  */
 char	   *request_fields_json(const char *content_type, const char *body, size_t body_len,
 								json_t *query, Reply *reply);
+
+/*
+ * Adds one query-string field (a NULL value is "") to `query`, the object that
+ * request_fields_json takes; false, leaving `query` as it was, if the key or value is not
+ * UTF-8 text.
+ */
+bool		request_fields_add_query(json_t *query, const char *key, const char *value);
 
 #endif

@@ -46,25 +46,25 @@ content_type_of(const char *path)
 	return "application/octet-stream";
 }
 
-/* The open regular file for `relative` inside STATIC_DIR, or -1. */
-static int
-open_inside_static_dir(const char *relative, struct stat *st)
+int
+static_file_open(const char *root, const char *relative, struct stat *st)
 {
 	char		joined[PATH_MAX];
 	char		resolved[PATH_MAX];
-	size_t		root_len = strlen(config.static_dir);
+	size_t		root_len = strlen(root);
 	int			fd;
 
 	/* Backslashes and leftover "%00"s are never part of a file name we serve. */
 	if (root_len == 0 || strchr(relative, '\\') || strchr(relative, '%'))
 		return -1;
-	if ((size_t) snprintf(joined, sizeof(joined), "%s/%s", config.static_dir, relative) >= sizeof(joined))
+	if ((size_t) snprintf(joined, sizeof(joined), "%s/%s", root, relative) >= sizeof(joined))
 		return -1;
 	if (!realpath(joined, resolved))
 		return -1;
-	if (strncmp(resolved, config.static_dir, root_len) != 0 || resolved[root_len] != '/')
+	if (strncmp(resolved, root, root_len) != 0 || resolved[root_len] != '/')
 		return -1;
-	fd = open(resolved, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not hang a worker; it is refused just below. */
+	fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))
@@ -100,7 +100,7 @@ struct MHD_Response *
 static_file_response(struct MHD_Connection *connection, const char *relative, unsigned int *status)
 {
 	struct stat st;
-	int			fd = open_inside_static_dir(relative, &st);
+	int			fd = static_file_open(config.static_dir, relative, &st);
 	char		etag[64];
 	char		last_modified[64];
 	struct tm	tm;

@@ -5,6 +5,7 @@
 #define TM_STATIC_FILES_H
 
 #include <microhttpd.h>
+#include <sys/stat.h>
 
 /*
  * A response for the file at `relative` (decoded, under STATIC_DIR): 200 with the file, or
@@ -13,5 +14,11 @@
  */
 struct MHD_Response *static_file_response(struct MHD_Connection *connection,
 										  const char *relative, unsigned int *status);
+
+/*
+ * The open regular file (fstat in `st`) for `relative` inside `root` (absolute, resolved
+ * with realpath), or -1. static_file_response uses STATIC_DIR; fuzz_static_path a temp dir.
+ */
+int			static_file_open(const char *root, const char *relative, struct stat *st);
 
 #endif
