@@ -57,6 +57,13 @@ bench: deps
 	$(MAKE) install
 	bench/run
 
+# Fault injection and a soak (test/chaos/run): 3 minutes of faults, then 10 minutes of mixed
+# traffic watching the shim's memory and descriptors. make test runs the --short version.
+chaos: deps
+	$(MAKE) all
+	$(MAKE) install
+	test/chaos/run
+
 # The shim's libFuzzer targets, FUZZ_SECONDS each (test/fuzz/run); non-zero on a crash.
 FUZZ_SECONDS ?= 120
 fuzz: deps

@@ -30,8 +30,48 @@ static TmStatement insert_account = {
 	3, {TEXTOID, TEXTOID, BOOLOID}
 };
 
+/*
+ * Failed logins (issue 6): LOGIN_MAX_FAILURES wrong passwords within LOGIN_WINDOW_SECONDS
+ * of the first one lock the account until that window ends; attempts meanwhile are refused
+ * without checking the password and do not extend it. A successful login starts afresh.
+ */
+#define LOGIN_MAX_FAILURES		10
+#define LOGIN_WINDOW_SECONDS	300
+
+/*
+ * KEY SHARE keeps the account (and so the foreign key of login_failures) while the password
+ * is checked, in the extension's lock order: account rows first, then login_failures.
+ */
 static TmStatement select_login = {
-	"SELECT password_hash, is_admin FROM accounts WHERE username = $1",
+	"SELECT password_hash, is_admin FROM accounts WHERE username = $1 FOR KEY SHARE",
+	1, {TEXTOID}
+};
+
+/*
+ * The account's failure row, locked so that concurrent attempts on an account with recent
+ * failures are counted one after the other; its column is the seconds left of a lockout,
+ * NULL when there is none.
+ */
+static TmStatement lock_failures = {
+	"SELECT CASE WHEN failures >= $2 AND now() < window_start + $3 * interval '1 second' "
+	"THEN ceil(extract(epoch FROM window_start + $3 * interval '1 second' - now()))::int END "
+	"FROM login_failures WHERE username = $1 FOR UPDATE",
+	3, {TEXTOID, INT4OID, INT4OID}
+};
+
+/* One more failure in the current window, or the first of a new one if it has passed. */
+static TmStatement count_failure = {
+	"INSERT INTO login_failures AS f (username, failures, window_start) VALUES ($1, 1, now()) "
+	"ON CONFLICT (username) DO UPDATE SET "
+	"failures = CASE WHEN f.window_start + $2 * interval '1 second' <= now() "
+	"THEN 1 ELSE f.failures + 1 END, "
+	"window_start = CASE WHEN f.window_start + $2 * interval '1 second' <= now() "
+	"THEN now() ELSE f.window_start END",
+	2, {TEXTOID, INT4OID}
+};
+
+static TmStatement reset_failures = {
+	"DELETE FROM login_failures WHERE username = $1",
 	1, {TEXTOID}
 };
 
@@ -192,10 +232,37 @@ tm_login(PG_FUNCTION_ARGS)
 		account_not_found(username);
 	hash = TextDatumGetCString(tm_result(1, &isnull));
 	is_admin = DatumGetBool(tm_result(2, &isnull));
+
+	args[1] = Int32GetDatum(LOGIN_MAX_FAILURES);
+	args[2] = Int32GetDatum(LOGIN_WINDOW_SECONDS);
+	if (tm_execute(&lock_failures, args, NULL) > 0)
+	{
+		int32		seconds_left = DatumGetInt32(tm_result(1, &isnull));
+
+		/* The shim's Retry-After is the number in this detail (docs/errors.md). */
+		if (!isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_TM_TOO_MANY_ATTEMPTS),
+					 errmsg("too many failed logins for \"%s\"", username),
+					 errdetail("Try again in %d seconds.", Max(seconds_left, 1))));
+	}
+
 	if (!tm_password_verify(password, hash))
-		ereport(ERROR,
+	{
+		/*
+		 * The failure must count, so it is no ERROR (which would roll the count back): a
+		 * WARNING with the SQLSTATE and a NULL result, which the shim answers as that ERROR
+		 * once the transaction has committed (docs/errors.md).
+		 */
+		args[1] = Int32GetDatum(LOGIN_WINDOW_SECONDS);
+		tm_execute(&count_failure, args, NULL);
+		SPI_finish();
+		ereport(WARNING,
 				(errcode(ERRCODE_TM_WRONG_PASSWORD),
 				 errmsg("wrong password")));
+		PG_RETURN_NULL();
+	}
+	tm_execute(&reset_failures, args, NULL);
 	upgrade_hash(username, password, hash);
 
 	args[0] = TM_TEXT(tm_token_issue(username));

@@ -15,6 +15,7 @@
 #include "ticketmonster.h"
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
@@ -72,7 +73,7 @@ static TmStatement event_prices = {
 	1, {INT4ARRAYOID}
 };
 
-/* The int8 total never overflows; a total beyond any balance simply matches no row. */
+/* A total beyond any balance (read_prices() saturates it) simply matches no row. */
 static TmStatement debit = {
 	"UPDATE accounts SET available_money = available_money - $2"
 	" WHERE username = $1 AND NOT is_admin AND available_money >= $2",
@@ -222,7 +223,11 @@ event_not_found(int32 event_id)
 			 errmsg("event %d does not exist", event_id)));
 }
 
-/* Prices of every line's event, in one query; returns the total cost. */
+/*
+ * Prices of every line's event, in one query; returns the total cost. A line costs at most
+ * (2^31 - 1)^2, but a cart of several can pass 2^63: the total then saturates at
+ * PG_INT64_MAX, beyond any balance all the same, instead of wrapping round to a small one.
+ */
 static int64
 read_prices(Purchase *purchase)
 {
@@ -249,7 +254,8 @@ read_prices(Purchase *purchase)
 			event_not_found(line->event_id);
 		line->price = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i],
 												  SPI_tuptable->tupdesc, 2, &isnull));
-		total += (int64) line->price * line->tickets;
+		if (pg_add_s64_overflow(total, (int64) line->price * line->tickets, &total))
+			total = PG_INT64_MAX;
 	}
 	return total;
 }

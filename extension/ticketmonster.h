@@ -14,7 +14,9 @@
 
 /*
  * SQLSTATEs of the API. The shim derives the HTTP status from the SQLSTATE alone
- * (docs/errors.md is the table; shim/errors.c implements it).
+ * (docs/errors.md is the table; shim/errors.c implements it). A failure whose side effects
+ * must still commit is a WARNING with one of these codes and a NULL result instead of an
+ * ERROR; the shim answers it exactly as the ERROR (docs/errors.md).
  */
 #define ERRCODE_TM_INVALID_INPUT		ERRCODE_INVALID_PARAMETER_VALUE	/* 22023: 400 */
 #define ERRCODE_TM_UNAUTHENTICATED		ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION	/* 28000: 401 */
@@ -26,6 +28,7 @@
 #define ERRCODE_TM_INSUFFICIENT_FUNDS	MAKE_SQLSTATE('T','M','0','0','2')	/* 409 */
 #define ERRCODE_TM_PRICE_CHANGED		MAKE_SQLSTATE('T','M','0','0','3')	/* 409 */
 #define ERRCODE_TM_IDEMPOTENCY_REUSED	MAKE_SQLSTATE('T','M','0','0','4')	/* 422 */
+#define ERRCODE_TM_TOO_MANY_ATTEMPTS	MAKE_SQLSTATE('T','M','0','0','5')	/* 429, detail "Try again in N seconds." */
 
 /* Limits of the contract (the table constraints repeat them). */
 #define TM_NAME_MAX		30			/* usernames, event and artist names */

@@ -21,6 +21,24 @@ enum { MAX_SERIALIZATION_RETRIES = 3 };
 
 static pthread_key_t connection_key;
 
+/*
+ * Why a call failed, copied out of libpq (no PGresult is kept): an ERROR, or the last WARNING
+ * of a call that returned NULL. A function whose failure must still commit its side effects
+ * (a wrong password is counted) reports the failure as a WARNING carrying the SQLSTATE and
+ * returns NULL; the shim answers that exactly as that ERROR (docs/errors.md).
+ */
+typedef struct Diagnostic
+{
+	bool		present;
+	char		sqlstate[6];
+	char		message[1024];
+	char		detail[1024];
+	char		hint[512];
+} Diagnostic;
+
+/* The last WARNING of this thread's current call, kept by its connection's notice receiver. */
+static __thread Diagnostic thread_warning;
+
 static void
 close_connection(void *conn)
 {
@@ -60,6 +78,8 @@ connect_now(void)
 	append_option_value(options, sizeof(options), config.secret_key);
 	snprintf(ttl, sizeof(ttl), " -c ticketmonster.token_ttl=%d", config.token_ttl);
 	strncat(options, ttl, sizeof(options) - strlen(options) - 1);
+	/* Failures reported as WARNINGs must reach the shim, whatever the role's setting says. */
+	strncat(options, " -c client_min_messages=warning", sizeof(options) - strlen(options) - 1);
 
 	/* Defaults first: values given by DATABASE_URL come later and win... */
 	keywords[n] = "fallback_application_name", values[n++] = "ticketmonster-web";
@@ -116,6 +136,47 @@ prepare_statements(PGconn *conn)
 	return true;
 }
 
+/* Copies `src` into `dst`, cut if need be at a character boundary (the text is UTF-8). */
+static void
+copy_field(char *dst, size_t size, const char *src)
+{
+	size_t		len = src ? strlen(src) : 0;
+
+	if (len >= size)
+	{
+		len = size - 1;
+		while (len > 0 && ((unsigned char) src[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(dst, src ? src : "", len);
+	dst[len] = '\0';
+}
+
+/* An ERROR or WARNING as a Diagnostic; libpq's own errors have only their whole message. */
+static void
+diagnostic_from_result(Diagnostic *diag, const PGresult *res)
+{
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	diag->present = true;
+	copy_field(diag->sqlstate, sizeof(diag->sqlstate), PQresultErrorField(res, PG_DIAG_SQLSTATE));
+	copy_field(diag->message, sizeof(diag->message), primary ? primary : PQresultErrorMessage(res));
+	for (size_t len = strlen(diag->message); len > 0 && diag->message[len - 1] == '\n'; len--)
+		diag->message[len - 1] = '\0';
+	copy_field(diag->detail, sizeof(diag->detail), PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	copy_field(diag->hint, sizeof(diag->hint), PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+}
+
+/* The notice receiver of every connection: keeps the last WARNING, ignores the rest. */
+static void
+keep_warning(void *arg, const PGresult *res)
+{
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+
+	if (severity && strcmp(severity, "WARNING") == 0 && PQresultErrorField(res, PG_DIAG_SQLSTATE))
+		diagnostic_from_result(arg, res);
+}
+
 /* This thread's working connection, made now if needed; NULL if the database is out of reach. */
 static PGconn *
 thread_connection(void)
@@ -139,6 +200,7 @@ thread_connection(void)
 		PQfinish(conn);
 		return NULL;
 	}
+	PQsetNoticeReceiver(conn, keep_warning, &thread_warning);
 	if (is_superuser(conn) && config.production)
 	{
 		report_down("the database role is a superuser, which would act as the admin console; "
@@ -193,24 +255,25 @@ db_startup_check(void)
 	return ok;
 }
 
+/* The answer to a failed call, whether its failure was an ERROR or a WARNING and NULL. */
 static void
-reply_from_error(PGresult *res, Reply *reply)
+reply_from_diagnostic(const Diagnostic *diag, Reply *reply)
 {
-	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	HttpError	error = error_for_sqlstate(sqlstate);
+	HttpError	error = error_for_sqlstate(diag->sqlstate);
 
 	reply->status = error.status;
+	reply->retry_after = 0;
 	if (error.status == 500)
 	{
 		/* A bug: the details go to the log, not to the client. */
-		fprintf(stderr, "ticketmonster-web: internal error %s: %s", sqlstate ? sqlstate : "(none)",
-				PQresultErrorMessage(res));
+		fprintf(stderr, "ticketmonster-web: internal error %s: %s%s%s\n",
+				*diag->sqlstate ? diag->sqlstate : "(none)", diag->message,
+				*diag->detail ? " DETAIL: " : "", diag->detail);
 		reply->body = error_body("internal error", error.code, NULL, NULL);
 		return;
 	}
-	reply->body = error_body(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY), error.code,
-							 PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL),
-							 PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+	reply->body = error_body(diag->message, error.code, diag->detail, diag->hint);
+	reply->retry_after = sqlstate_retry_after(diag->sqlstate, diag->detail);
 }
 
 /* Sleeps a few random milliseconds, more after each try, so that retries do not collide again. */
@@ -222,7 +285,12 @@ backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-/* The single result of a statement; NULL when the connection broke before one arrived. */
+/*
+ * The single result of a statement, or the error that ended it; NULL when the connection
+ * broke before anything arrived. The function's row comes before the commit (at Sync): an
+ * error after it (FATAL of a terminated backend, a failed commit) means the statement did
+ * not commit, so that error is what counts, not the row.
+ */
 static PGresult *
 await_result(PGconn *conn)
 {
@@ -230,7 +298,16 @@ await_result(PGconn *conn)
 	PGresult   *more;
 
 	while ((more = PQgetResult(conn)) != NULL)
-		PQclear(more);
+	{
+		if (first && PQresultStatus(first) == PGRES_TUPLES_OK &&
+			PQresultStatus(more) != PGRES_TUPLES_OK && PQresultStatus(more) != PGRES_COMMAND_OK)
+		{
+			PQclear(first);
+			first = more;
+		}
+		else
+			PQclear(more);
+	}
 	return first;
 }
 
@@ -253,6 +330,7 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 			reply_error(reply, 503, "unavailable", "the database is unavailable, try again shortly");
 			return;
 		}
+		thread_warning.present = false;
 		if (!PQsendQueryPrepared(conn, name, nvalues, values, NULL, NULL, 0))
 		{
 			/* Nothing reached the server: always safe to try once more on a new connection. */
@@ -266,13 +344,20 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 			return;
 		}
 		res = await_result(conn);
-		if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+		/*
+		 * A row is a success only once the server said the statement is over (ReadyForQuery):
+		 * it committed. A NULL row with a WARNING is a failure that committed its side effects,
+		 * answered as if the WARNING's SQLSTATE had been an ERROR (and never run again).
+		 */
+		if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQstatus(conn) == CONNECTION_OK)
 		{
 			if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 			{
 				reply->status = route->success_status;
 				reply->body = strdup(PQgetvalue(res, 0, 0));
 			}
+			else if (PQntuples(res) == 1 && thread_warning.present)
+				reply_from_diagnostic(&thread_warning, reply);
 			else
 				reply_error(reply, 500, "internal", "the function returned no result");
 			PQclear(res);
@@ -306,7 +391,12 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 			continue;
 		}
 		if (res)
-			reply_from_error(res, reply);
+		{
+			Diagnostic	error = {0};
+
+			diagnostic_from_result(&error, res);
+			reply_from_diagnostic(&error, reply);
+		}
 		else
 			reply_error(reply, 500, "internal", "no result from the database");
 		PQclear(res);

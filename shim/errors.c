@@ -25,6 +25,7 @@ static const SqlstateRule rules[] = {
 	{"TM002", 409, "insufficient_funds"},
 	{"TM003", 409, "price_changed"},
 	{"TM004", 422, "idempotency_key_reused"},
+	{"TM005", 429, "too_many_attempts"},
 	{"40001", 503, "busy"},
 	{"40P01", 503, "busy"},
 	{"57P01", 503, "unavailable"},
@@ -51,6 +52,25 @@ bool
 sqlstate_is_retryable(const char *sqlstate)
 {
 	return sqlstate && (strcmp(sqlstate, "40001") == 0 || strcmp(sqlstate, "40P01") == 0);
+}
+
+/*
+ * The extension says how long a TM005 lockout lasts in its detail, "Try again in N seconds."
+ * (docs/errors.md): N, the first integer of the detail, is the Retry-After. Only for TM005,
+ * and only a sane N; anything else has no Retry-After of its own.
+ */
+unsigned int
+sqlstate_retry_after(const char *sqlstate, const char *detail)
+{
+	unsigned long seconds;
+
+	if (!sqlstate || strcmp(sqlstate, "TM005") != 0 || !detail)
+		return 0;
+	detail += strcspn(detail, "0123456789");
+	if (!*detail)
+		return 0;
+	seconds = strtoul(detail, NULL, 10);
+	return seconds >= 1 && seconds <= 86400 ? (unsigned int) seconds : 0;
 }
 
 bool

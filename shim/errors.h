@@ -22,6 +22,12 @@ bool		sqlstate_is_retryable(const char *sqlstate);
 bool		sqlstate_is_session_ended(const char *sqlstate);
 
 /*
+ * The seconds of Retry-After that an error carries: for TM005 (too many attempts), the first
+ * integer of its detail ("Try again in N seconds."); 0 for every other SQLSTATE.
+ */
+unsigned int sqlstate_retry_after(const char *sqlstate, const char *detail);
+
+/*
  * The body of an error: {"message", "code"} plus "detail" and "hint" when given.
  * Returns a malloc'd string.
  */

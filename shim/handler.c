@@ -79,7 +79,14 @@ queue_reply(struct MHD_Connection *connection, Request *req, Reply *reply, const
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (reply->status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-	if (reply->status == MHD_HTTP_SERVICE_UNAVAILABLE)
+	if (reply->retry_after)
+	{
+		char		seconds[16];
+
+		snprintf(seconds, sizeof(seconds), "%u", reply->retry_after);
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+	}
+	else if (reply->status == MHD_HTTP_SERVICE_UNAVAILABLE)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "2");
 	if (allow)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, allow);
@@ -218,7 +225,7 @@ dispatch(struct MHD_Connection *connection, Request *req)
 		return answer_options(connection, req, &match);
 	if (match.route && !match.route->sql)
 	{
-		Reply		alive = {200, strdup("{\"status\":\"ok\"}")};
+		Reply		alive = {200, strdup("{\"status\":\"ok\"}"), 0};
 
 		return queue_reply(connection, req, &alive, NULL);
 	}

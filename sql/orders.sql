@@ -138,6 +138,17 @@ SELECT tm_order_create(:'alice', 'ord_alice', '{"event_id": 9001, "tickets_bough
 \echo :LAST_ERROR_SQLSTATE
 SELECT tm_order_create(:'alice', 'ord_alice', '{"event_id": 9001, "tickets_bought": 2147483647}');
 \echo :LAST_ERROR_SQLSTATE
+-- nor is a cart's total beyond 64 bits: 4 * 2147483647 + 8 tickets at 2147483647 cost
+-- 2^64 - 4, which must not wrap round to -4 (found by test/fuzz-sql)
+INSERT INTO events (id, name, place, city, date, price, tickets_left) OVERRIDING SYSTEM VALUE
+SELECT 9010 + g, 'Ord Max ' || g, 'Palau', 'Barcelona', '2030-06-01', 2147483647, 2147483647
+FROM generate_series(1, 5) g;
+SELECT tm_order_create(:'alice', 'ord_alice', '{"orders": [
+    {"event_id": 9011, "tickets_bought": 2147483647}, {"event_id": 9012, "tickets_bought": 2147483647},
+    {"event_id": 9013, "tickets_bought": 2147483647}, {"event_id": 9014, "tickets_bought": 2147483647},
+    {"event_id": 9015, "tickets_bought": 8}]}');
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM events WHERE id > 9010;
 -- free tickets cost nothing, but stock still counts
 SELECT * FROM pg_temp.lines(tm_order_create(:'alice', 'ord_alice', '{"event_id": 9003, "tickets_bought": 1}'));
 SELECT tm_order_create(:'alice', 'ord_alice', '{"event_id": 9003, "tickets_bought": 1}');

@@ -65,6 +65,15 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (username, key)
 );
 
+-- Failed logins of an account in the current window (tm_login): the window is fixed from its
+-- first failure, so a lockout ends when it does however many attempts follow. A successful
+-- login deletes the row.
+CREATE TABLE login_failures (
+    username     text PRIMARY KEY REFERENCES accounts ON DELETE CASCADE,
+    failures     integer NOT NULL CHECK (failures >= 0),
+    window_start timestamptz NOT NULL
+);
+
 -- The API. Every function returns the response body as jsonb. Functions that need an
 -- identity take the request's token first; a NULL token means "the admin console" and is
 -- accepted only from a database role with the privileges of the extension's owner.
