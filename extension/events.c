@@ -55,11 +55,28 @@ static TmStatement insert_event = {
 };
 
 /* Does nothing both when the event is gone and when another event has its new key. */
+/*
+ * Tickets left plus tickets sold must stay within 32 bits, or deleting a buyer's account
+ * could not put its tickets back on sale.
+ */
+#define TICKETS_SOLD "(SELECT COALESCE(sum(o.tickets_bought), 0) FROM orders o WHERE o.event_id = $1)"
+
 static TmStatement update_event = {
 	"UPDATE events SET name = $2, place = $3, city = $4, date = $5, price = $6,"
 	" tickets_left = $7 WHERE id = $1 AND NOT EXISTS (SELECT FROM events d"
-	" WHERE d.name = $2 AND d.date = $5 AND d.city = $4 AND d.id <> $1)",
+	" WHERE d.name = $2 AND d.date = $5 AND d.city = $4 AND d.id <> $1)"
+	" AND $7::int8 + " TICKETS_SOLD " <= 2147483647",
 	7, {INT4OID, TEXTOID, TEXTOID, TEXTOID, DATEOID, INT4OID, INT4OID}
+};
+
+static TmStatement event_key_used = {
+	"SELECT FROM events WHERE name = $2 AND date = $5 AND city = $4 AND id <> $1",
+	7, {INT4OID, TEXTOID, TEXTOID, TEXTOID, DATEOID, INT4OID, INT4OID}
+};
+
+static TmStatement tickets_sold = {
+	"SELECT " TICKETS_SOLD,
+	1, {INT4OID}
 };
 
 static TmStatement event_exists = {
@@ -267,6 +284,7 @@ tm_event_update(PG_FUNCTION_ARGS)
 	EventFields fields;
 	Datum		args[7];
 	Jsonb	   *result;
+	bool		isnull;
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
@@ -283,10 +301,17 @@ tm_event_update(PG_FUNCTION_ARGS)
 	args[6] = Int32GetDatum(fields.tickets);
 	if (tm_execute(&update_event, args, NULL) == 0)
 	{
-		/* Nothing updated: tell a missing event from a taken (name, date, city). */
+		/* Nothing updated: a missing event, a taken (name, date, city), or too many tickets. */
 		if (tm_execute(&event_exists, args, NULL) == 0)
 			event_not_found(id);
-		event_key_taken(&fields);
+		if (tm_execute(&event_key_used, args, NULL) > 0)
+			event_key_taken(&fields);
+		tm_execute(&tickets_sold, args, NULL);
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_INVALID_INPUT),
+				 errmsg("\"total_available_tickets\" plus the tickets already sold must be at most 2147483647"),
+				 errdetail(INT64_FORMAT " tickets of event %d are sold.",
+						   DatumGetInt64(tm_result(1, &isnull)), id)));
 	}
 	result = event_result(&select_event, id);
 	SPI_finish();

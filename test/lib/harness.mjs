@@ -73,6 +73,8 @@ export async function startShim(database, { env = {}, wrapper = [], timeoutMs = 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = [];
+  // A missing or unrunnable binary: fail this test (below, at the deadline) rather than the process.
+  proc.once('error', (err) => output.push(`cannot start ${argv[0]}: ${err.message}\n`));
   proc.stdout.on('data', (d) => output.push(d.toString()));
   proc.stderr.on('data', (d) => output.push(d.toString()));
   const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
