@@ -1,0 +1,2 @@
+-- What the shim sends for GET /events.
+SELECT tm_events();
