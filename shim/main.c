@@ -20,6 +20,13 @@ enum
 	CONNECTION_TIMEOUT_SECONDS = 30,	/* idle keep-alive connections are closed after this */
 	CONNECTION_LIMIT = 1000,	/* well under the default 1024 descriptors, with room for libpq */
 	SHUTDOWN_GRACE_MS = 8000,	/* Heroku sends SIGKILL 30 s after SIGTERM; we promise 10 s */
+
+	/*
+	 * MHD's per-connection pool holds headers and read chunks only (bodies go to our own
+	 * buffer). MHD zeroes it on every keep-alive request, and it is most of the memory at
+	 * many connections: half the 32 KiB default still fits any header a browser sends.
+	 */
+	CONNECTION_MEMORY_BYTES = 16 * 1024,
 };
 
 /* MHD's decoding of paths and query fields, without ever producing a NUL byte. */
@@ -39,6 +46,7 @@ start_daemon(void)
 							MHD_OPTION_THREAD_POOL_SIZE, config.web_concurrency,
 							MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) CONNECTION_TIMEOUT_SECONDS,
 							MHD_OPTION_CONNECTION_LIMIT, (unsigned int) CONNECTION_LIMIT,
+							MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) CONNECTION_MEMORY_BYTES,
 							MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
 							MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 							MHD_OPTION_END);
