@@ -49,7 +49,7 @@ export function signUpView() {
   if (isSignedIn()) return already();
   return h('section', { class: 'auth' },
     pageTitle('Create an account'),
-    h('p', { class: 'muted center' }, 'New accounts start with €200 to spend on tickets.'),
+    h('p', { class: 'muted center' }, 'New accounts start with credit to spend on tickets.'),
     credentialsForm({
       submitLabel: 'Sign up',
       newPassword: true,
