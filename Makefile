@@ -11,9 +11,12 @@ MODULE_big = $(EXTENSION)
 OBJS = $(patsubst %.c,%.o,$(wildcard extension/*.c))
 SHLIB_LINK = -lcrypt
 
-# One unversioned install script; upgrade scripts sql/ticketmonster--A--B.sql ship as they are.
+# One unversioned install script of the newest version, copied to its versioned name; the
+# install scripts of released versions (kept exactly as they shipped, so that an old version
+# can still be created and upgraded) and the upgrade steps sql/ticketmonster--A--B.sql ship
+# as they are.
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # pg_regress: one file per resource in sql/, outputs in expected/; isolation specs in specs/.
 REGRESS = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION)%,$(wildcard sql/*.sql))))
@@ -21,6 +24,8 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 ISOLATION = $(sort $(patsubst specs/%.spec,%,$(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
+# The library refuses a database whose SQL objects are of another version (extension/spi.c).
+PG_CPPFLAGS = -DTM_EXTVERSION='"$(EXTVERSION)"'
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 EXTRA_CLEAN = $(SHIM) $(SHIM_ASAN) shim/*.o
 

@@ -4,12 +4,49 @@
  */
 #include "ticketmonster.h"
 
+#include "commands/extension.h"
+#include "utils/builtins.h"
+
+/*
+ * The library serves exactly the SQL objects of its own version. After a package upgrade
+ * and before ALTER EXTENSION ... UPDATE, a database still has the old version's tables and
+ * functions: refuse clearly rather than run statements written for another schema. Checked
+ * once per backend, when its first statement is prepared; the update script itself may
+ * call the library while the catalog still shows the old version.
+ */
+static void
+tm_require_matching_schema(void)
+{
+	static bool checked = false;
+	bool		isnull;
+	char	   *installed;
+
+	if (checked || creating_extension)
+		return;
+	if (SPI_execute("SELECT extversion FROM pg_catalog.pg_extension"
+					" WHERE extname OPERATOR(pg_catalog.=) 'ticketmonster'", true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "the ticketmonster extension is not installed in this database");
+	installed = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0],
+												  SPI_tuptable->tupdesc, 1, &isnull));
+	if (strcmp(installed, TM_EXTVERSION) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("ticketmonster's SQL objects are at version %s but its library is at %s",
+						installed, TM_EXTVERSION),
+				 errhint("Run ALTER EXTENSION ticketmonster UPDATE as the extension's owner.")));
+	checked = true;
+}
+
 static SPIPlanPtr
 tm_plan(TmStatement *stmt)
 {
 	if (stmt->plan == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(stmt->sql, stmt->nargs, stmt->argtypes);
+		SPIPlanPtr	plan;
+
+		tm_require_matching_schema();
+		plan = SPI_prepare(stmt->sql, stmt->nargs, stmt->argtypes);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",

@@ -1,0 +1,174 @@
+-- TicketMonster install script. The Makefile copies it to ticketmonster--<version>.sql;
+-- later versions add ticketmonster--A--B.sql upgrade scripts beside it.
+
+\echo Use "CREATE EXTENSION ticketmonster" to load this file. \quit
+
+-- Schema: the constraints are the last line of defence behind the C functions.
+
+CREATE TABLE accounts (
+    username        text PRIMARY KEY
+                    CHECK (username = btrim(username) AND length(username) BETWEEN 1 AND 30),
+    password_hash   text NOT NULL,
+    is_admin        boolean NOT NULL DEFAULT false,
+    available_money integer NOT NULL DEFAULT 200 CHECK (available_money >= 0),
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE events (
+    id           integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name         text NOT NULL CHECK (name = btrim(name) AND length(name) BETWEEN 1 AND 30),
+    place        text NOT NULL CHECK (place = btrim(place) AND length(place) BETWEEN 1 AND 100),
+    city         text NOT NULL CHECK (city = btrim(city) AND length(city) BETWEEN 1 AND 100),
+    date         date NOT NULL,
+    price        integer NOT NULL CHECK (price >= 0),
+    -- the contract calls it total_available_tickets: what is still on sale
+    tickets_left integer NOT NULL CHECK (tickets_left >= 0),
+    UNIQUE (name, date, city)
+);
+
+CREATE TABLE artists (
+    id      integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name    text NOT NULL UNIQUE CHECK (name = btrim(name) AND length(name) BETWEEN 1 AND 30),
+    country text NOT NULL CHECK (country = btrim(country) AND length(country) BETWEEN 1 AND 100),
+    genre   text NOT NULL CHECK (genre IN ('REGGAE', 'POP', 'TRAP', 'HIP HOP', 'ROCK', 'INDIE',
+                                           'HEAVY', 'ELECTRONIC', 'OTHER'))
+);
+
+CREATE TABLE event_artists (
+    event_id  integer NOT NULL REFERENCES events ON DELETE CASCADE,
+    artist_id integer NOT NULL REFERENCES artists ON DELETE CASCADE,
+    PRIMARY KEY (event_id, artist_id)
+);
+CREATE INDEX ON event_artists (artist_id);
+
+-- No cascades: deleting an account or an event must put tickets back or refund money first,
+-- and the foreign keys make forgetting that an error instead of a silent loss.
+CREATE TABLE orders (
+    id             integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    username       text NOT NULL REFERENCES accounts,
+    event_id       integer NOT NULL REFERENCES events,
+    tickets_bought integer NOT NULL CHECK (tickets_bought >= 1),
+    price          integer NOT NULL CHECK (price >= 0),
+    created_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ON orders (username);
+CREATE INDEX ON orders (event_id);
+
+-- A purchase's response, kept so that a retried request with the same Idempotency-Key
+-- returns it instead of buying again.
+CREATE TABLE idempotency_keys (
+    username     text NOT NULL REFERENCES accounts ON DELETE CASCADE,
+    key          text NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+    request_hash text NOT NULL,
+    response     jsonb NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (username, key)
+);
+
+-- Failed logins of an account in the current window (tm_login): the window is fixed from its
+-- first failure, so a lockout ends when it does however many attempts follow. A successful
+-- login deletes the row.
+CREATE TABLE login_failures (
+    username     text PRIMARY KEY REFERENCES accounts ON DELETE CASCADE,
+    failures     integer NOT NULL CHECK (failures >= 0),
+    window_start timestamptz NOT NULL
+);
+
+-- The API. Every function returns the response body as jsonb. Functions that need an
+-- identity take the request's token first; a NULL token means "the admin console" and is
+-- accepted only from a database role with the privileges of the extension's owner.
+
+CREATE FUNCTION tm_account_create(body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_login(body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_account(token text, username text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_account_delete(token text, username text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_accounts(token text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_create_admin(username text, password text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+
+CREATE FUNCTION tm_events() RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_event(id integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_event_create(token text, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_event_update(token text, id integer, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_event_delete(token text, id integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_event_artists(event_id integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_event_artist(event_id integer, artist_id integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_event_artist_add(token text, event_id integer, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_event_artist_remove(token text, event_id integer, artist_id integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+
+CREATE FUNCTION tm_artists() RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_artist(id integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_artist_events(id integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_artist_create(token text, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_artist_update(token text, id integer, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_artist_delete(token text, id integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+
+CREATE FUNCTION tm_order_create(token text, username text, body jsonb,
+                                idempotency_key text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_account_orders(token text, username text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_orders(token text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+
+-- Every function runs as the extension's owner with a search_path nobody else can plant
+-- objects in; callers get EXECUTE on the API and nothing else.
+DO $$
+DECLARE
+    fn regprocedure;
+BEGIN
+    FOR fn IN
+        SELECT p.oid::regprocedure
+        FROM pg_catalog.pg_proc p
+        JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::regclass
+                                   AND d.objid = p.oid AND d.deptype = 'e'
+        JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid AND x.extname = 'ticketmonster'
+    LOOP
+        EXECUTE format('ALTER FUNCTION %s SET search_path = @extschema@, pg_temp', fn);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+    END LOOP;
+END
+$$;
+
+-- The web process's role: NOLOGIN, so a deployment grants it to the login role the shim
+-- uses (GRANT ticketmonster_web TO app_user). Created once per cluster.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'ticketmonster_web') THEN
+        CREATE ROLE ticketmonster_web NOLOGIN;
+    END IF;
+END
+$$;
+
+GRANT USAGE ON SCHEMA @extschema@ TO ticketmonster_web;
+GRANT EXECUTE ON FUNCTION
+    tm_account_create(jsonb), tm_login(jsonb), tm_account(text, text),
+    tm_account_delete(text, text), tm_accounts(text),
+    tm_events(), tm_event(integer), tm_event_create(text, jsonb),
+    tm_event_update(text, integer, jsonb), tm_event_delete(text, integer),
+    tm_event_artists(integer), tm_event_artist(integer, integer),
+    tm_event_artist_add(text, integer, jsonb), tm_event_artist_remove(text, integer, integer),
+    tm_artists(), tm_artist(integer), tm_artist_events(integer), tm_artist_create(text, jsonb),
+    tm_artist_update(text, integer, jsonb), tm_artist_delete(text, integer),
+    tm_order_create(text, text, jsonb, text), tm_account_orders(text, text), tm_orders(text)
+    TO ticketmonster_web;

@@ -1,0 +1,95 @@
+-- After ALTER EXTENSION ticketmonster UPDATE on the database of fill-1.0.sql: the data is
+-- intact, every account logs in with its old password, the invariants hold, and the API
+-- works on old data. Each check raises an exception naming what broke.
+\set ON_ERROR_STOP on
+SET client_min_messages = error;
+SET ticketmonster.secret_key = 'upgrade-test-key-0123456789abcdef0123456789';
+
+-- What 1.0 answered is still answered, field for field (1.1 only adds fields).
+CREATE FUNCTION pg_temp.same(kind text, now jsonb, fields text[]) RETURNS void AS $$
+DECLARE
+    missing jsonb;
+BEGIN
+    SELECT jsonb_agg(old.item) INTO missing
+    FROM upgrade_check.before b, jsonb_array_elements(b.body -> kind) AS old(item)
+    WHERE b.what = kind
+      AND NOT EXISTS (
+          SELECT FROM jsonb_array_elements(now -> kind) AS new(item)
+          WHERE (SELECT bool_and(new.item -> f = old.item -> f) FROM unnest(fields) AS f));
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'after the update, % differ from before: %', kind, missing;
+    END IF;
+END
+$$ LANGUAGE plpgsql;
+
+SELECT pg_temp.same('accounts', tm_accounts(NULL), '{username,is_admin,available_money}');
+SELECT pg_temp.same('events', tm_events(),
+                    '{id,name,place,city,date,price,total_available_tickets,artists}');
+SELECT pg_temp.same('artists', tm_artists(), '{id,name,country,genre}');
+SELECT pg_temp.same('orders', tm_orders(NULL),
+                    '{id,username,event_id,id_event,event_name,event_city,event_date,tickets_bought,price}');
+
+-- Every account logs in with the password it had.
+DO $$
+DECLARE
+    p record;
+BEGIN
+    FOR p IN SELECT * FROM upgrade_check.passwords WHERE username <> 'erin' LOOP
+        IF tm_login(jsonb_build_object('username', p.username, 'password', p.password)) ->> 'token' IS NULL THEN
+            RAISE EXCEPTION '% cannot log in after the update', p.username;
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- erin's failures before the update still count: seven more lock the account.
+SELECT tm_login('{"username": "erin", "password": "wrong"}') FROM generate_series(1, 7);
+DO $$
+BEGIN
+    PERFORM tm_login('{"username": "erin", "password": "x"}');
+    RAISE EXCEPTION 'erin''s failed logins from before the update were forgotten';
+EXCEPTION WHEN SQLSTATE 'TM005' THEN
+    NULL;
+END
+$$;
+
+-- Money: what each account spent is what its orders cost (and the deleted event refunded).
+DO $$
+DECLARE
+    bad text;
+BEGIN
+    SELECT string_agg(format('%s has %s, spent %s', a ->> 'username', a ->> 'available_money',
+                             coalesce(o.cost, 0)), '; ') INTO bad
+    FROM jsonb_array_elements(tm_accounts(NULL) -> 'accounts') AS a
+    LEFT JOIN (SELECT x ->> 'username' AS username,
+                      sum((x ->> 'tickets_bought')::int * (x ->> 'price')::int) AS cost
+               FROM jsonb_array_elements(tm_orders(NULL) -> 'orders') AS x GROUP BY 1) o
+           ON o.username = a ->> 'username'
+    WHERE (a ->> 'is_admin')::int = 0
+      AND (a ->> 'available_money')::int <> 200 - coalesce(o.cost, 0);
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'balances do not match the orders: %', bad;
+    END IF;
+END
+$$;
+
+-- The API keeps working on old data: a new account buys from an old event, an old account
+-- buys again, the retried purchase with the old Idempotency-Key returns the first answer.
+SELECT tm_account_create('{"username": "newcomer", "password": "newcomer-password"}') IS NOT NULL;
+SELECT tm_order_create(NULL, 'newcomer', jsonb_build_object('event_id',
+        (SELECT (e ->> 'id')::int FROM jsonb_array_elements(tm_events() -> 'events') e
+         WHERE e ->> 'name' = 'Primavera 2099'), 'tickets_bought', 1)) IS NOT NULL;
+DO $$
+DECLARE
+    first jsonb;
+    again jsonb;
+BEGIN
+    SELECT x INTO first FROM jsonb_array_elements(tm_orders(NULL) -> 'orders') x
+    WHERE x ->> 'username' = 'Carol';
+    again := tm_order_create(NULL, 'Carol', jsonb_build_object('event_id', first -> 'event_id',
+                                                                'tickets_bought', 1), 'carol-retry-key');
+    IF again -> 'order' ->> 'id' IS DISTINCT FROM first ->> 'id' THEN
+        RAISE EXCEPTION 'the Idempotency-Key of before the update bought again: %', again;
+    END IF;
+END
+$$;
