@@ -109,10 +109,18 @@ static TmStatement lock_order_events = {
 	1, {TEXTOID}
 };
 
+/*
+ * Until accounts can be closed (accounts.closed_at), deleting one still deletes its orders
+ * and tickets, putting the tickets of its confirmed orders back on sale.
+ */
 static TmStatement delete_orders = {
-	"WITH gone AS (DELETE FROM orders WHERE username = $1 RETURNING event_id, tickets_bought) "
-	"UPDATE events SET tickets_left = tickets_left + returned.tickets "
-	"FROM (SELECT event_id, sum(tickets_bought) AS tickets FROM gone GROUP BY event_id) returned "
+	"WITH t AS (DELETE FROM tickets WHERE order_id IN"
+	" (SELECT id FROM orders WHERE username = $1)), "
+	"gone AS (DELETE FROM orders WHERE username = $1 RETURNING event_id, tickets_bought, status) "
+	"UPDATE events SET tickets_left = tickets_left + returned.tickets,"
+	" tickets_sold = tickets_sold - returned.tickets, version = version + 1 "
+	"FROM (SELECT event_id, sum(tickets_bought) AS tickets FROM gone"
+	" WHERE status = 'confirmed' GROUP BY event_id) returned "
 	"WHERE events.id = returned.event_id",
 	1, {TEXTOID}
 };

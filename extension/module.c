@@ -16,6 +16,7 @@ PG_MODULE_MAGIC;
 char	   *tm_secret_key = NULL;
 int			tm_token_ttl = 600;
 int			tm_password_cost = 5;
+int			tm_cancel_before_hours = 48;
 
 void		_PG_init(void);
 
@@ -46,6 +47,16 @@ _PG_init(void)
 							NULL,
 							&tm_password_cost,
 							5, 1, 11,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	/* Superuser-only: the web role must not be able to extend its own refund window. */
+	DefineCustomIntVariable("ticketmonster.cancel_before_hours",
+							"Orders can be cancelled until this many hours before their event starts.",
+							NULL,
+							&tm_cancel_before_hours,
+							48, 0, 24 * 366,
 							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
