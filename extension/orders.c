@@ -591,16 +591,22 @@ static TmStatement lock_order_event = {
 	1, {INT4OID}
 };
 
-/*
- * The order, locked, and what decides whether it can be cancelled: its status, whether a
- * ticket of it was checked in, and whether its event starts within cancel_before_hours
- * ($2). Without a start time an event starts at the beginning of its day.
- */
 static TmStatement lock_order = {
+	"SELECT FROM orders WHERE id = $1 FOR UPDATE",
+	1, {INT4OID}
+};
+
+/*
+ * What decides whether the locked order can be cancelled: its status, whether a ticket of
+ * it was checked in, and whether its event starts within cancel_before_hours ($2). Without
+ * a start time an event starts at the beginning of its day. A statement of its own, after
+ * the lock: its snapshot then includes a check-in that committed while the lock waited.
+ */
+static TmStatement order_state = {
 	"SELECT o.status, EXISTS (SELECT FROM tickets t WHERE t.order_id = o.id"
 	" AND t.checked_in_at IS NOT NULL),"
 	" e.date + coalesce(e.start_time, time '00:00') - $2 * interval '1 hour' <= localtimestamp"
-	" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1 FOR UPDATE OF o",
+	" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1",
 	2, {INT4OID, INT4OID}
 };
 
@@ -661,7 +667,8 @@ tm_order_cancel(PG_FUNCTION_ARGS)
 
 	args[0] = Int32GetDatum(order_id);
 	args[1] = Int32GetDatum(tm_cancel_before_hours);
-	if (tm_execute(&lock_order, args, NULL) == 0)
+	tm_execute(&lock_order, args, NULL);
+	if (tm_execute(&order_state, args, NULL) == 0)
 		order_not_found(order_id, username);
 	status = TextDatumGetCString(tm_result(1, &isnull));
 	if (strcmp(status, "confirmed") != 0)

@@ -35,8 +35,7 @@ static TmStatement check_in = {
 };
 
 static TmStatement first_check_in = {
-	"SELECT jsonb_build_object('checked_in_at', " TM_UTC("checked_in_at") ")::text,"
-	" to_char(checked_in_at, 'HH24:MI')"
+	"SELECT jsonb_build_object('checked_in_at', " TM_UTC("checked_in_at") ")::text"
 	" FROM tickets WHERE code = $1",
 	1, {TEXTOID}
 };
@@ -108,8 +107,7 @@ tm_checkin(PG_FUNCTION_ARGS)
 		tm_execute(&first_check_in, args, NULL);
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_ALREADY_CHECKED_IN),
-				 errmsg("this ticket was already checked in at %s",
-						TextDatumGetCString(tm_result(2, &isnull))),
+				 errmsg("this ticket was already checked in"),
 				 errdetail("%s", TextDatumGetCString(tm_result(1, &isnull)))));
 	}
 	response = tm_execute_jsonb(&checkin_response, args, NULL);
