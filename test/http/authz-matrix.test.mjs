@@ -68,6 +68,9 @@ const MATRIX = [
   ['GET',    '/orders/alice',                       401, 200, 403,  200,  401,    401,     401, 401,     200],
   ['GET',    '/order/alice',                        401, 200, 403,  200,  401,    401,     401, 401,     200],
   ['GET',    '/orders',                             401, 403, 403,  200,  401,    401,     401, 401,     403],
+  // tickets: the buyer (or an admin) cancels; the door (staff or admin) checks in
+  ['POST',   '/orders/alice/:order/cancel',         401, 200, 403,  200,  401,    401,     401, 401,     200],
+  ['POST',   '/checkin',                            401, 403, 403,  200,  401,    401,     401, 401,     403],
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -209,9 +212,31 @@ for (const p of ['/orders/alice', '/order/alice']) {
   };
 }
 
+// An order of alice's (one ticket of a fresh event, price 1), for the ticket rows.
+async function seedOrder() {
+  const event = await seedEvent();
+  const res = await must(api(ctx.base, 'POST', '/orders/alice', { token: tokens.alice,
+    body: { event_id: event, tickets_bought: 1 } }), 201);
+  return { event, order: res.order.id, code: res.order.tickets[0].code };
+}
+const orderOf = async (s) => (await look('/orders/alice')).body.orders.find((o) => o.id === s.order);
+FIXTURES['POST /orders/alice/:order/cancel'] = {
+  seed: seedOrder,
+  state: buyerState,
+  done: async (s, res) => {
+    assert.equal(res.body.refund, 1);
+    assert.equal((await orderOf(s)).status, 'cancelled');
+  },
+};
+FIXTURES['POST /checkin'] = {
+  seed: async () => { const s = await seedOrder(); return { ...s, body: { code: s.code } }; },
+  state: buyerState,
+  done: async (s) => assert.notEqual((await orderOf(s)).tickets[0].checked_in_at, null),
+};
+
 // The account a path names, whose owner is the "user" column.
 const ownerOf = (p) => (p.match(/^\/(?:account|orders|order)\/([^/]+)$/) ?? [])[1] ?? 'alice';
-const fill = (template, s) => template.replace(/:(event|artist|user)\b/g, (_, k) => String(s[k]));
+const fill = (template, s) => template.replace(/:(event|artist|user|order)\b/g, (_, k) => String(s[k]));
 
 function authorization(column, owner, claim) {
   switch (column) {
