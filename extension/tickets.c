@@ -50,13 +50,6 @@ static TmStatement checkin_response = {
 	1, {TEXTOID}
 };
 
-/* Door staff and admins; the console too. */
-static void
-require_door_staff(const TmCaller *caller)
-{
-	tm_require_admin(caller);
-}
-
 PG_FUNCTION_INFO_V1(tm_checkin);
 
 /* tm_checkin(token, body) */
@@ -75,7 +68,7 @@ tm_checkin(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
-	require_door_staff(&caller);
+	tm_require_door_staff(&caller);
 	body = tm_body(fcinfo, 1);
 	code = tm_body_text(body, "code", TM_CODE_MAX);
 	if (tm_body_has(body, "event_id"))
