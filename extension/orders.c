@@ -329,6 +329,8 @@ sale_failed(const char *username, const OrderLine *line)
 	int32		tickets_left;
 	int32		price;
 	int32		max;
+	int64		bought;
+	bool		bought_isnull;
 
 	args[0] = TM_TEXT(username);
 	args[1] = Int32GetDatum(line->event_id);
@@ -346,18 +348,23 @@ sale_failed(const char *username, const OrderLine *line)
 				 errmsg("the price of event %d changed while buying", line->event_id),
 				 errdetail("It was %d and is now %d.", line->price, price),
 				 errhint("Buy again at the new price.")));
-	if (tickets_left < line->tickets)
-		ereport(ERROR,
-				(errcode(ERRCODE_TM_SOLD_OUT),
-				 errmsg("not enough tickets left for event %d", line->event_id),
-				 errdetail("%d left.", tickets_left)));
+	/* Stable while this purchase holds the account: only it could add to or cancel them. */
 	max = DatumGetInt32(tm_result(4, &isnull));
-	if (isnull)
-		elog(ERROR, "the sale of event %d failed for no reason found", line->event_id);
+	bought = DatumGetInt64(tm_result(5, &bought_isnull));
+	if (!isnull && bought + line->tickets > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_LIMIT_EXCEEDED),
+				 errmsg("at most %d tickets of event %d per account", max, line->event_id),
+				 errdetail(INT64_FORMAT " bought already.", bought)));
+
+	/*
+	 * Otherwise it was sold out when the sale ran, even if a cancellation has put tickets
+	 * back since: this statement sees a later snapshot than the sale's.
+	 */
 	ereport(ERROR,
-			(errcode(ERRCODE_TM_LIMIT_EXCEEDED),
-			 errmsg("at most %d tickets of event %d per account", max, line->event_id),
-			 errdetail(INT64_FORMAT " bought already.", DatumGetInt64(tm_result(5, &isnull)))));
+			(errcode(ERRCODE_TM_SOLD_OUT),
+			 errmsg("not enough tickets left for event %d", line->event_id),
+			 errdetail("%d left.", tickets_left)));
 }
 
 /* Money first, then each event in ascending id: the extension's lock order. */
