@@ -17,6 +17,7 @@ typedef enum RouteArg
 	ARG_PATH2,					/* the second */
 	ARG_BODY,					/* the request's fields as one JSON object */
 	ARG_IDEMPOTENCY_KEY,		/* the Idempotency-Key header, NULL when absent */
+	ARG_LEGACY_CLIENTS,			/* 'true' or 'false': the LEGACY_CLIENTS setting */
 } RouteArg;
 
 enum { ROUTE_MAX_ARGS = 4, ROUTE_MAX_PARAMS = 2, ROUTE_PARAM_MAX = 256 };

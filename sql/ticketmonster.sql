@@ -131,6 +131,14 @@ CREATE FUNCTION tm_account_orders(token text, username text) RETURNS jsonb
 CREATE FUNCTION tm_orders(token text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
 
+-- compat: clients of the original app (issue 9). POST /account/<username> signs up with
+-- tm_account_create(tm_account_path_body(...)); with LEGACY_CLIENTS on the web process, a
+-- GET /account/<username> without a token calls tm_account_legacy (anyone reads balances).
+CREATE FUNCTION tm_account_path_body(username text, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_account_legacy(username text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+
 -- Every function runs as the extension's owner with a search_path nobody else can plant
 -- objects in; callers get EXECUTE on the API and nothing else.
 DO $$
@@ -171,4 +179,8 @@ GRANT EXECUTE ON FUNCTION
     tm_artists(), tm_artist(integer), tm_artist_events(integer), tm_artist_create(text, jsonb),
     tm_artist_update(text, integer, jsonb), tm_artist_delete(text, integer),
     tm_order_create(text, text, jsonb, text), tm_account_orders(text, text), tm_orders(text)
+    TO ticketmonster_web;
+
+-- compat
+GRANT EXECUTE ON FUNCTION tm_account_path_body(text, jsonb), tm_account_legacy(text)
     TO ticketmonster_web;
