@@ -52,7 +52,7 @@ static TmStatement insert_artist = {
 
 /* The artist of that name, and whether its country and genre are these. */
 static TmStatement select_artist_named = {
-	"SELECT jsonb_build_object('artist', " TM_ARTIST_JSON "), a.country = $2 AND a.genre = $3 "
+	"SELECT pg_catalog.jsonb_build_object('artist', " TM_ARTIST_JSON "), a.country = $2 AND a.genre = $3 "
 	"FROM artists a WHERE a.name = $1",
 	3, {TEXTOID, TEXTOID, TEXTOID}
 };

@@ -212,7 +212,7 @@ tm_body_date(Jsonb *body, const char *field)
  * two agree (true when $3 is absent or null).
  */
 static TmStatement rename_field = {
-	"SELECT ($1 - $2) || jsonb_build_object($3, $1 -> $2), "
+	"SELECT ($1 - $2) || pg_catalog.jsonb_build_object($3, $1 -> $2), "
 	"coalesce($1 -> $3 IN ('null', $1 -> $2), true)",
 	3, {JSONBOID, TEXTOID, TEXTOID}
 };
