@@ -40,7 +40,10 @@ INSERT INTO fz.functions VALUES
     ('tm_artist_delete',       '{token,artist_id}',                    'admin',   2),
     ('tm_order_create',        '{token,username,body:order,idem_key}', 'buyer',  25),
     ('tm_account_orders',      '{token,username}',                     'owner',   4),
-    ('tm_orders',              '{token}',                              'admin',   2);
+    ('tm_orders',              '{token}',                              'admin',   2),
+    -- compat: clients of the original app
+    ('tm_account_path_body',   '{username,body:account}',              'any',     3),
+    ('tm_account_legacy',      '{username}',                           'any',     3);
 
 -- Every tm_* function of the extension must be in the table above.
 DO $$
@@ -64,6 +67,7 @@ INSERT INTO fz.fields VALUES
     ('event', 'name', 'name', 0.97), ('event', 'place', 'place', 0.97),
     ('event', 'city', 'place', 0.97), ('event', 'date', 'date', 0.97),
     ('event', 'price', 'price', 0.97), ('event', 'total_available_tickets', 'stock', 0.97),
+    ('event', 'available_tickets', 'stock', 0.1),
     ('artist', 'name', 'name', 0.97), ('artist', 'country', 'place', 0.97),
     ('artist', 'genre', 'genre', 0.97),
     ('link', 'id', 'artist_ref', 0.5), ('link', 'name', 'name', 0.5),
