@@ -51,6 +51,19 @@ tm_body_has(Jsonb *body, const char *field)
 	return body_field(body, field) != NULL;
 }
 
+/* A JSON true or false; absent or null is false. */
+bool
+tm_body_bool(Jsonb *body, const char *field)
+{
+	JsonbValue *value = body_field(body, field);
+
+	if (value == NULL)
+		return false;
+	if (value->type != jbvBool)
+		invalid_input("\"%s\" must be true or false", field);
+	return value->val.boolean;
+}
+
 /* Copy of the string with leading and trailing white space removed. */
 static char *
 trimmed(const char *s, int len)

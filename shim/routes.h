@@ -17,6 +17,8 @@ typedef enum RouteArg
 	ARG_PATH2,					/* the second */
 	ARG_BODY,					/* the request's fields as one JSON object */
 	ARG_IDEMPOTENCY_KEY,		/* the Idempotency-Key header, NULL when absent */
+	ARG_CLIENT_ADDR,			/* the client's address: the TCP peer, or with TRUST_PROXY the
+								 * last X-Forwarded-For address (client_addr.c) */
 } RouteArg;
 
 enum { ROUTE_MAX_ARGS = 4, ROUTE_MAX_PARAMS = 2, ROUTE_PARAM_MAX = 256 };

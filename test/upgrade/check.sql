@@ -3,7 +3,7 @@
 -- works on old data. Each check raises an exception naming what broke.
 \set ON_ERROR_STOP on
 SET client_min_messages = error;
-SET ticketmonster.secret_key = 'upgrade-test-key-0123456789abcdef0123456789';
+SELECT tm_signing_key_set('upgrade-test-key-0123456789abcdef0123456789') IS NOT NULL AS key_set;
 
 -- What 1.0 answered is still answered, field for field (1.1 only adds fields).
 CREATE FUNCTION pg_temp.same(kind text, now jsonb, fields text[]) RETURNS void AS $$
