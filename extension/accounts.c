@@ -98,7 +98,7 @@ static TmStatement lock_order_events = {
 static TmStatement delete_orders = {
 	"WITH gone AS (DELETE FROM orders WHERE username = $1 RETURNING event_id, tickets_bought) "
 	"UPDATE events SET tickets_left = tickets_left + returned.tickets "
-	"FROM (SELECT event_id, sum(tickets_bought) AS tickets FROM gone GROUP BY event_id) returned "
+	"FROM (SELECT event_id, pg_catalog.sum(tickets_bought) AS tickets FROM gone GROUP BY event_id) returned "
 	"WHERE events.id = returned.event_id",
 	1, {TEXTOID}
 };

@@ -10,7 +10,7 @@
 
 /* An artist; "a" is an artists row. */
 #define TM_ARTIST_JSON \
-	"jsonb_build_object('id', a.id, 'name', a.name, 'country', a.country, 'genre', a.genre)"
+	"pg_catalog.jsonb_build_object('id', a.id, 'name', a.name, 'country', a.country, 'genre', a.genre)"
 
 /*
  * Events "e" beside the array of their artists, ea.artists (NULL when none). The links
@@ -19,19 +19,19 @@
  */
 #define TM_EVENTS_FROM \
 	"events e LEFT JOIN (" \
-	"SELECT l.event_id, jsonb_agg(" TM_ARTIST_JSON " ORDER BY a.name) AS artists" \
+	"SELECT l.event_id, pg_catalog.jsonb_agg(" TM_ARTIST_JSON " ORDER BY a.name) AS artists" \
 	" FROM event_artists l JOIN artists a ON a.id = l.artist_id GROUP BY l.event_id) ea" \
 	" ON ea.event_id = e.id"
 
 /* An event, over TM_EVENTS_FROM. to_char, not a cast: a cast would follow DateStyle. */
 #define TM_EVENT_JSON \
-	"jsonb_build_object('id', e.id, 'name', e.name, 'place', e.place, 'city', e.city, " \
-	"'date', to_char(e.date, 'YYYY-MM-DD'), 'price', e.price, " \
+	"pg_catalog.jsonb_build_object('id', e.id, 'name', e.name, 'place', e.place, 'city', e.city, " \
+	"'date', pg_catalog.to_char(e.date::timestamp, 'YYYY-MM-DD'), 'price', e.price, " \
 	"'total_available_tickets', e.tickets_left, 'artists', coalesce(ea.artists, '[]'))"
 
 /* Events in the order the API lists them, as the value of an aggregate over TM_EVENTS_FROM. */
 #define TM_EVENT_LIST \
-	"coalesce(jsonb_agg(" TM_EVENT_JSON " ORDER BY e.date, e.id), '[]')"
+	"coalesce(pg_catalog.jsonb_agg(" TM_EVENT_JSON " ORDER BY e.date, e.id), '[]')"
 
 /* artists.c: the artist a link request names, key-share locked until the link is made */
 extern int32 tm_artist_for_link(Jsonb *body);

@@ -26,24 +26,24 @@ typedef struct EventFields
 } EventFields;
 
 static TmStatement select_events = {
-	"SELECT jsonb_build_object('events', " TM_EVENT_LIST ") FROM " TM_EVENTS_FROM,
+	"SELECT pg_catalog.jsonb_build_object('events', " TM_EVENT_LIST ") FROM " TM_EVENTS_FROM,
 	0, {}
 };
 
 static TmStatement select_event = {
-	"SELECT jsonb_build_object('event', " TM_EVENT_JSON ") FROM " TM_EVENTS_FROM
+	"SELECT pg_catalog.jsonb_build_object('event', " TM_EVENT_JSON ") FROM " TM_EVENTS_FROM
 	" WHERE e.id = $1",
 	1, {INT4OID}
 };
 
 static TmStatement select_event_artists = {
-	"SELECT jsonb_build_object('artists', coalesce(ea.artists, '[]')) FROM " TM_EVENTS_FROM
+	"SELECT pg_catalog.jsonb_build_object('artists', coalesce(ea.artists, '[]')) FROM " TM_EVENTS_FROM
 	" WHERE e.id = $1",
 	1, {INT4OID}
 };
 
 static TmStatement select_event_artist = {
-	"SELECT jsonb_build_object('artist', " TM_ARTIST_JSON ") FROM event_artists l"
+	"SELECT pg_catalog.jsonb_build_object('artist', " TM_ARTIST_JSON ") FROM event_artists l"
 	" JOIN artists a ON a.id = l.artist_id WHERE l.event_id = $1 AND l.artist_id = $2",
 	2, {INT4OID, INT4OID}
 };
@@ -59,7 +59,7 @@ static TmStatement insert_event = {
  * Tickets left plus tickets sold must stay within 32 bits, or deleting a buyer's account
  * could not put its tickets back on sale.
  */
-#define TICKETS_SOLD "(SELECT COALESCE(sum(o.tickets_bought), 0) FROM orders o WHERE o.event_id = $1)"
+#define TICKETS_SOLD "(SELECT COALESCE(pg_catalog.sum(o.tickets_bought), 0) FROM orders o WHERE o.event_id = $1)"
 
 static TmStatement update_event = {
 	"UPDATE events SET name = $2, place = $3, city = $4, date = $5, price = $6,"
@@ -85,7 +85,7 @@ static TmStatement event_exists = {
 };
 
 static TmStatement event_buyers = {
-	"SELECT coalesce(array_agg(DISTINCT username ORDER BY username), '{}')"
+	"SELECT coalesce(pg_catalog.array_agg(DISTINCT username ORDER BY username), '{}')"
 	" FROM orders WHERE event_id = $1",
 	1, {INT4OID}
 };
@@ -110,7 +110,7 @@ static TmStatement refund_orders = {
 	"WITH gone AS (DELETE FROM orders WHERE event_id = $1"
 	" RETURNING username, tickets_bought::int8 * price AS paid) "
 	"UPDATE accounts a SET available_money = a.available_money + r.paid"
-	" FROM (SELECT username, sum(paid) AS paid FROM gone GROUP BY username) r"
+	" FROM (SELECT username, pg_catalog.sum(paid)::int8 AS paid FROM gone GROUP BY username) r"
 	" WHERE a.username = r.username",
 	1, {INT4OID}
 };
@@ -118,7 +118,7 @@ static TmStatement refund_orders = {
 /* Its links go with it (ON DELETE CASCADE); its orders are gone already. */
 static TmStatement delete_event = {
 	"DELETE FROM events WHERE id = $1 "
-	"RETURNING jsonb_build_object('message', format('event %s deleted', id))",
+	"RETURNING pg_catalog.jsonb_build_object('message', pg_catalog.format('event %s deleted', id))",
 	1, {INT4OID}
 };
 
@@ -136,7 +136,7 @@ static TmStatement insert_link = {
 
 static TmStatement delete_link = {
 	"DELETE FROM event_artists WHERE event_id = $1 AND artist_id = $2 RETURNING"
-	" jsonb_build_object('message', format('artist %s removed from event %s', artist_id, event_id))",
+	" pg_catalog.jsonb_build_object('message', pg_catalog.format('artist %s removed from event %s', artist_id, event_id))",
 	2, {INT4OID, INT4OID}
 };
 

@@ -26,16 +26,16 @@
 
 /* An order as the API shows it; "o" is an orders row, "e" its events row. */
 #define ORDER_JSON \
-	"jsonb_build_object('id', o.id, 'username', o.username, " \
+	"pg_catalog.jsonb_build_object('id', o.id, 'username', o.username, " \
 	"'event_id', o.event_id, 'id_event', o.event_id, 'event_name', e.name, " \
 	"'event_city', e.city, 'event_date', e.date, " \
 	"'tickets_bought', o.tickets_bought, 'price', o.price)"
 
 /* Keys expire after a day, as the idempotency keys of payment APIs do. */
-#define KEY_EXPIRED "created_at < now() - interval '24 hours'"
+#define KEY_EXPIRED "created_at < pg_catalog.now() - interval '24 hours'"
 
 /* Canonical text of the jsonb body $3: equal requests hash equal whatever their layout. */
-#define REQUEST_HASH "encode(sha256(convert_to($3::text, 'UTF8')), 'hex')"
+#define REQUEST_HASH "pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to($3::text, 'UTF8')), 'hex')"
 
 /*
  * Claim the key for this request. The account's row is key-share locked first so that a
@@ -50,7 +50,7 @@ static TmStatement claim_key = {
 	"SELECT username, $2, " REQUEST_HASH ", 'null' FROM accounts"
 	" WHERE username = $1 AND role = 'user' AND closed_at IS NULL FOR KEY SHARE "
 	"ON CONFLICT (username, key) DO UPDATE"
-	" SET request_hash = excluded.request_hash, response = 'null', created_at = now()"
+	" SET request_hash = excluded.request_hash, response = 'null', created_at = pg_catalog.now()"
 	" WHERE idempotency_keys." KEY_EXPIRED " "
 	"RETURNING 1",
 	3, {TEXTOID, TEXTOID, JSONBOID}
@@ -102,7 +102,7 @@ static TmStatement event_state = {
 };
 
 static TmStatement account_orders = {
-	"SELECT jsonb_build_object('orders', COALESCE((SELECT jsonb_agg(" ORDER_JSON
+	"SELECT pg_catalog.jsonb_build_object('orders', COALESCE((SELECT pg_catalog.jsonb_agg(" ORDER_JSON
 	" ORDER BY o.created_at DESC, o.id DESC)"
 	" FROM orders o JOIN events e ON e.id = o.event_id"
 	" WHERE o.username = a.username), '[]'))"
@@ -111,7 +111,7 @@ static TmStatement account_orders = {
 };
 
 static TmStatement all_orders = {
-	"SELECT jsonb_build_object('orders', COALESCE(jsonb_agg(" ORDER_JSON
+	"SELECT pg_catalog.jsonb_build_object('orders', COALESCE(pg_catalog.jsonb_agg(" ORDER_JSON
 	" ORDER BY o.created_at DESC, o.id DESC), '[]'))"
 	" FROM orders o JOIN events e ON e.id = o.event_id",
 	0
