@@ -20,7 +20,7 @@ static TmStatement insert_session = {
 	" AND expires_at <= pg_catalog.now()) "
 	"INSERT INTO sessions (username, expires_at)"
 	" VALUES ($1, pg_catalog.now() + pg_catalog.make_interval(secs => $2))"
-	" RETURNING id, extract(epoch FROM expires_at)::int8",
+	" RETURNING id, pg_catalog.floor(extract(epoch FROM expires_at))::int8",
 	2, {TEXTOID, INT4OID}
 };
 
@@ -36,7 +36,7 @@ static TmStatement end_session = {
 
 /* Locked, so that a renewal and a logout of the session happen one after the other. */
 static TmStatement lock_session = {
-	"SELECT extract(epoch FROM expires_at)::int8 FROM sessions"
+	"SELECT pg_catalog.floor(extract(epoch FROM expires_at))::int8 FROM sessions"
 	" WHERE id = $1 AND expires_at > pg_catalog.now() FOR UPDATE",
 	1, {INT8OID}
 };

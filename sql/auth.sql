@@ -110,10 +110,7 @@ SELECT tm_account(:'expired', 'auth_user');
 SET ticketmonster.token_ttl = 1;
 SELECT tm_login('{"username": "auth_user", "password": "correct horse"}') ->> 'token' AS short_tok \gset
 SELECT (claims->>'exp')::bigint - (claims->>'iat')::bigint AS lifetime FROM pg_temp.claims(:'short_tok') AS claims;
-SELECT tm_account(:'short_tok', 'auth_user') IS NOT NULL AS valid_at_first;
-SELECT pg_sleep(1.1);
-SELECT tm_account(:'short_tok', 'auth_user');
-\echo :LAST_ERROR_SQLSTATE
+-- (its expiry is then checked as the crafted expired token's above: no waiting in tests)
 RESET ticketmonster.token_ttl;
 
 -- claims missing or of the wrong type, even under a good signature
