@@ -25,6 +25,8 @@ CREATE FUNCTION public.plus(integer, numeric) RETURNS numeric LANGUAGE sql AS $$
 CREATE OPERATOR public.+ (LEFTARG = integer, RIGHTARG = numeric, FUNCTION = public.plus);
 CREATE FUNCTION public.times(interval, integer) RETURNS interval LANGUAGE sql AS $$ SELECT public.hijacked('*')::interval $$;
 CREATE OPERATOR public.* (LEFTARG = interval, RIGHTARG = integer, FUNCTION = public.times);
+CREATE FUNCTION public.times(integer, interval) RETURNS interval LANGUAGE sql AS $$ SELECT public.hijacked('*')::interval $$;
+CREATE OPERATOR public.* (LEFTARG = integer, RIGHTARG = interval, FUNCTION = public.times);
 -- the same signatures as built-ins, which only a schema searched before pg_catalog would pick
 CREATE FUNCTION public.lower(text) RETURNS text LANGUAGE sql AS $$ SELECT public.hijacked('lower') $$;
 CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql AS $$ SELECT public.hijacked('now')::timestamptz $$;
@@ -80,6 +82,8 @@ FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid =
 JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'ticketmonster'
 WHERE p.proconfig IS NULL OR NOT p.proconfig[1] LIKE 'search_path=pg_catalog, %';
 
+DELETE FROM tickets WHERE order_id IN (SELECT id FROM orders WHERE username LIKE 'sp\_%');
+DELETE FROM orders WHERE username LIKE 'sp\_%';
 DELETE FROM accounts WHERE username LIKE 'sp\_%';
 DROP OWNED BY regress_tm_planter;
 DROP ROLE regress_tm_planter;

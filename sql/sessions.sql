@@ -115,7 +115,13 @@ SELECT count(*) AS failure_rows FROM login_failures WHERE username = 'ses_ann' A
 --
 SELECT tm_account_create('{"username": "ses_gone", "password": "gone password"}') IS NOT NULL AS gone;
 SELECT tm_login('{"username": "ses_gone", "password": "gone password"}') ->> 'token' AS gone_tok \gset
-SELECT tm_account_delete(NULL, 'ses_gone') IS NOT NULL AS deleted;
+SELECT tm_account_delete(NULL, 'ses_gone') IS NOT NULL AS closed;
+SELECT pg_temp.works(:'gone_tok') AS token_of_closed_account;
+-- a closed account keeps its name
+SELECT tm_create_admin('SES_GONE', 'new admin password');
+\echo :LAST_ERROR_SQLSTATE
+-- and should an operator remove the row itself, the name's next account is another instance
+DELETE FROM accounts WHERE username = 'ses_gone';
 SELECT tm_create_admin('SES_GONE', 'new admin password') #>> '{account,role}' AS same_name_again;
 SELECT pg_temp.works(:'gone_tok') AS old_token;
 SELECT tm_accounts(:'gone_tok');
