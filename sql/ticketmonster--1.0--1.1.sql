@@ -62,3 +62,13 @@ REVOKE ALL ON FUNCTION tm_events(text), tm_event_update(text, integer, jsonb, te
     tm_order_cancel(text, text, integer), tm_checkin(text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tm_events(text), tm_event_update(text, integer, jsonb, text),
     tm_order_cancel(text, text, integer), tm_checkin(text, jsonb) TO ticketmonster_web;
+
+-- sales: the organiser's figures (admins)
+CREATE FUNCTION tm_sales(token text, format text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_sales_daily(token text, event_id integer DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+ALTER FUNCTION tm_sales(text, text) SET search_path = @extschema@, pg_temp;
+ALTER FUNCTION tm_sales_daily(text, integer) SET search_path = @extschema@, pg_temp;
+REVOKE ALL ON FUNCTION tm_sales(text, text), tm_sales_daily(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tm_sales(text, text), tm_sales_daily(text, integer) TO ticketmonster_web;

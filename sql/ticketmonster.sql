@@ -167,6 +167,11 @@ CREATE FUNCTION tm_order_cancel(token text, username text, order_id integer) RET
 CREATE FUNCTION tm_checkin(token text, body jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
+CREATE FUNCTION tm_sales(token text, format text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_sales_daily(token text, event_id integer DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+
 -- Every function runs as the extension's owner with a search_path nobody else can plant
 -- objects in; callers get EXECUTE on the API and nothing else.
 DO $$
@@ -207,5 +212,6 @@ GRANT EXECUTE ON FUNCTION
     tm_artists(), tm_artist(integer), tm_artist_events(integer), tm_artist_create(text, jsonb),
     tm_artist_update(text, integer, jsonb), tm_artist_delete(text, integer),
     tm_order_create(text, text, jsonb, text), tm_account_orders(text, text), tm_orders(text),
-    tm_order_cancel(text, text, integer), tm_checkin(text, jsonb)
+    tm_order_cancel(text, text, integer), tm_checkin(text, jsonb),
+    tm_sales(text, text), tm_sales_daily(text, integer)
     TO ticketmonster_web;
