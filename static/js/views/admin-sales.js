@@ -1,7 +1,7 @@
 // Admin: the sales dashboard. Totals, tickets sold per day as an SVG bar chart (for every
 // event or one), the per-event table, and the same table as a CSV download.
 
-import { h, svg } from '../dom.js';
+import { h, svg, mount } from '../dom.js';
 import * as api from '../api.js';
 import { money, date, plural } from '../format.js';
 import { pageTitle, empty, notifyError, busy } from '../ui.js';
@@ -22,7 +22,7 @@ export async function adminSalesView() {
   async function drawChart() {
     const event = events.find((e) => String(e.id) === picker.value);
     try {
-      chartBox.replaceChildren(dailyChart(await api.salesDaily(picker.value), event?.name ?? 'all events'));
+      mount(chartBox, dailyChart(await api.salesDaily(picker.value), event?.name ?? 'all events'));
     } catch (err) {
       notifyError(err);
     }
