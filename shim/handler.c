@@ -100,7 +100,7 @@ static enum MHD_Result
 queue_error(struct MHD_Connection *connection, Request *req, unsigned int status,
 			const char *code, const char *message, const char *allow)
 {
-	Reply		reply;
+	Reply		reply = {0};
 
 	reply_error(&reply, status, code, message);
 	return queue_reply(connection, req, &reply, allow);
@@ -283,6 +283,8 @@ dispatch(struct MHD_Connection *connection, Request *req)
 		return answer_call(connection, req, &match);
 	if (is_get && strcmp(req->path, "/") == 0)
 		return answer_file(connection, req, "index.html");
+	if (is_get && strcmp(req->path, "/openapi.json") == 0)
+		return answer_file(connection, req, "openapi.json");
 	if (is_get && strncmp(req->path, "/static/", 8) == 0)
 		return answer_file(connection, req, req->path + 8);
 	/* History-mode routing: a browser reloading a page of the app gets the app. */
