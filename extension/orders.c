@@ -57,7 +57,7 @@ static TmStatement claim_key = {
 	" WHERE username = $1 AND key <> $2 AND " KEY_EXPIRED ") "
 	"INSERT INTO idempotency_keys (username, key, request_hash, response) "
 	"SELECT username, $2, " REQUEST_HASH ", 'null' FROM accounts"
-	" WHERE username = $1 AND NOT is_admin FOR KEY SHARE "
+	" WHERE username = $1 AND role = 'user' AND closed_at IS NULL FOR KEY SHARE "
 	"ON CONFLICT (username, key) DO UPDATE"
 	" SET request_hash = excluded.request_hash, response = 'null', created_at = now()"
 	" WHERE idempotency_keys." KEY_EXPIRED " "
@@ -85,12 +85,12 @@ static TmStatement event_prices = {
 /* A total beyond any balance (read_prices() saturates it) simply matches no row. */
 static TmStatement debit = {
 	"UPDATE accounts SET available_money = available_money - $2"
-	" WHERE username = $1 AND NOT is_admin AND available_money >= $2",
+	" WHERE username = $1 AND role = 'user' AND closed_at IS NULL AND available_money >= $2",
 	2, {TEXTOID, INT8OID}
 };
 
 static TmStatement account_state = {
-	"SELECT is_admin, available_money FROM accounts WHERE username = $1",
+	"SELECT role <> 'user', available_money FROM accounts WHERE username = $1 AND closed_at IS NULL",
 	1, {TEXTOID}
 };
 
@@ -135,7 +135,7 @@ static TmStatement account_orders = {
 	" ORDER BY o.created_at DESC, o.id DESC)"
 	" FROM orders o JOIN events e ON e.id = o.event_id"
 	" WHERE o.username = a.username), '[]'))"
-	" FROM accounts a WHERE a.username = $1",
+	" FROM accounts a WHERE a.username = $1 AND a.closed_at IS NULL",
 	1, {TEXTOID}
 };
 
@@ -304,7 +304,7 @@ buyer_money(const char *username)
 	if (DatumGetBool(tm_result(1, &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_FORBIDDEN),
-				 errmsg("admins cannot buy tickets")));
+				 errmsg("only users can buy tickets, not admins or door staff")));
 	return DatumGetInt32(tm_result(2, &isnull));
 }
 
@@ -329,6 +329,8 @@ sale_failed(const char *username, const OrderLine *line)
 	int32		tickets_left;
 	int32		price;
 	int32		max;
+	int64		bought;
+	bool		bought_isnull;
 
 	args[0] = TM_TEXT(username);
 	args[1] = Int32GetDatum(line->event_id);
@@ -346,18 +348,23 @@ sale_failed(const char *username, const OrderLine *line)
 				 errmsg("the price of event %d changed while buying", line->event_id),
 				 errdetail("It was %d and is now %d.", line->price, price),
 				 errhint("Buy again at the new price.")));
-	if (tickets_left < line->tickets)
-		ereport(ERROR,
-				(errcode(ERRCODE_TM_SOLD_OUT),
-				 errmsg("not enough tickets left for event %d", line->event_id),
-				 errdetail("%d left.", tickets_left)));
+	/* Stable while this purchase holds the account: only it could add to or cancel them. */
 	max = DatumGetInt32(tm_result(4, &isnull));
-	if (isnull)
-		elog(ERROR, "the sale of event %d failed for no reason found", line->event_id);
+	bought = DatumGetInt64(tm_result(5, &bought_isnull));
+	if (!isnull && bought + line->tickets > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_LIMIT_EXCEEDED),
+				 errmsg("at most %d tickets of event %d per account", max, line->event_id),
+				 errdetail(INT64_FORMAT " bought already.", bought)));
+
+	/*
+	 * Otherwise it was sold out when the sale ran, even if a cancellation has put tickets
+	 * back since: this statement sees a later snapshot than the sale's.
+	 */
 	ereport(ERROR,
-			(errcode(ERRCODE_TM_LIMIT_EXCEEDED),
-			 errmsg("at most %d tickets of event %d per account", max, line->event_id),
-			 errdetail(INT64_FORMAT " bought already.", DatumGetInt64(tm_result(5, &isnull)))));
+			(errcode(ERRCODE_TM_SOLD_OUT),
+			 errmsg("not enough tickets left for event %d", line->event_id),
+			 errdetail("%d left.", tickets_left)));
 }
 
 /* Money first, then each event in ascending id: the extension's lock order. */
@@ -489,10 +496,10 @@ require_buyer(const TmCaller *caller, const char *username)
 {
 	if (caller->is_console)
 		return;
-	if (caller->is_admin)
+	if (caller->is_admin || caller->is_staff)
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_FORBIDDEN),
-				 errmsg("admins cannot buy tickets")));
+				 errmsg("%s cannot buy tickets", caller->is_admin ? "admins" : "door staff")));
 	tm_require_owner(caller, username);
 }
 
@@ -510,7 +517,7 @@ tm_order_create(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
-	purchase.username = tm_arg_text(fcinfo, 1, "username");
+	purchase.username = tm_arg_username(fcinfo, 1);
 	require_buyer(&caller, purchase.username);
 	body = tm_body(fcinfo, 2);
 	parse_purchase(body, &purchase);
@@ -542,7 +549,7 @@ tm_account_orders(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
-	username = tm_arg_text(fcinfo, 1, "username");
+	username = tm_arg_username(fcinfo, 1);
 	tm_require_owner(&caller, username);
 	args[0] = TM_TEXT(username);
 	response = tm_execute_jsonb(&account_orders, args, NULL);
@@ -591,16 +598,22 @@ static TmStatement lock_order_event = {
 	1, {INT4OID}
 };
 
-/*
- * The order, locked, and what decides whether it can be cancelled: its status, whether a
- * ticket of it was checked in, and whether its event starts within cancel_before_hours
- * ($2). Without a start time an event starts at the beginning of its day.
- */
 static TmStatement lock_order = {
+	"SELECT FROM orders WHERE id = $1 FOR UPDATE",
+	1, {INT4OID}
+};
+
+/*
+ * What decides whether the locked order can be cancelled: its status, whether a ticket of
+ * it was checked in, and whether its event starts within cancel_before_hours ($2). Without
+ * a start time an event starts at the beginning of its day. A statement of its own, after
+ * the lock: its snapshot then includes a check-in that committed while the lock waited.
+ */
+static TmStatement order_state = {
 	"SELECT o.status, EXISTS (SELECT FROM tickets t WHERE t.order_id = o.id"
 	" AND t.checked_in_at IS NOT NULL),"
 	" e.date + coalesce(e.start_time, time '00:00') - $2 * interval '1 hour' <= localtimestamp"
-	" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1 FOR UPDATE OF o",
+	" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1",
 	2, {INT4OID, INT4OID}
 };
 
@@ -647,7 +660,7 @@ tm_order_cancel(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
-	username = tm_arg_text(fcinfo, 1, "username");
+	username = tm_arg_username(fcinfo, 1);
 	order_id = tm_arg_int(fcinfo, 2, "the order id");
 	tm_require_owner(&caller, username);
 
@@ -661,7 +674,8 @@ tm_order_cancel(PG_FUNCTION_ARGS)
 
 	args[0] = Int32GetDatum(order_id);
 	args[1] = Int32GetDatum(tm_cancel_before_hours);
-	if (tm_execute(&lock_order, args, NULL) == 0)
+	tm_execute(&lock_order, args, NULL);
+	if (tm_execute(&order_state, args, NULL) == 0)
 		order_not_found(order_id, username);
 	status = TextDatumGetCString(tm_result(1, &isnull));
 	if (strcmp(status, "confirmed") != 0)

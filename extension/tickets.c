@@ -35,8 +35,7 @@ static TmStatement check_in = {
 };
 
 static TmStatement first_check_in = {
-	"SELECT jsonb_build_object('checked_in_at', " TM_UTC("checked_in_at") ")::text,"
-	" to_char(checked_in_at, 'HH24:MI')"
+	"SELECT jsonb_build_object('checked_in_at', " TM_UTC("checked_in_at") ")::text"
 	" FROM tickets WHERE code = $1",
 	1, {TEXTOID}
 };
@@ -50,13 +49,6 @@ static TmStatement checkin_response = {
 	" WHERE t.code = $1",
 	1, {TEXTOID}
 };
-
-/* Door staff and admins; the console too. */
-static void
-require_door_staff(const TmCaller *caller)
-{
-	tm_require_admin(caller);
-}
 
 PG_FUNCTION_INFO_V1(tm_checkin);
 
@@ -76,7 +68,7 @@ tm_checkin(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
-	require_door_staff(&caller);
+	tm_require_door_staff(&caller);
 	body = tm_body(fcinfo, 1);
 	code = tm_body_text(body, "code", TM_CODE_MAX);
 	if (tm_body_has(body, "event_id"))
@@ -108,8 +100,7 @@ tm_checkin(PG_FUNCTION_ARGS)
 		tm_execute(&first_check_in, args, NULL);
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_ALREADY_CHECKED_IN),
-				 errmsg("this ticket was already checked in at %s",
-						TextDatumGetCString(tm_result(2, &isnull))),
+				 errmsg("this ticket was already checked in"),
 				 errdetail("%s", TextDatumGetCString(tm_result(1, &isnull)))));
 	}
 	response = tm_execute_jsonb(&checkin_response, args, NULL);

@@ -26,6 +26,7 @@ static const SqlstateRule rules[] = {
 	{"TM003", 409, "price_changed"},
 	{"TM004", 422, "idempotency_key_reused"},
 	{"TM005", 429, "too_many_attempts"},
+	{"TM010", 400, "weak_password"},
 	{"TM020", 412, "stale_version"},
 	{"TM021", 409, "capacity_below_sold"},
 	{"TM022", 409, "limit_exceeded"},

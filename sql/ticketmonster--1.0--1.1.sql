@@ -3,6 +3,36 @@
 
 \echo Use "ALTER EXTENSION ticketmonster UPDATE TO '1.1'" to load this file. \quit
 
+-- accounts and sessions
+
+-- Names become unique whatever their letter case: two 1.0 accounts that differ only in case
+-- must be renamed by the operator first (the update stops, naming them).
+DO $$
+DECLARE
+    clashes text;
+BEGIN
+    SELECT string_agg(names, '; ') INTO clashes
+    FROM (SELECT string_agg(username, ', ' ORDER BY username) AS names
+          FROM @extschema@.accounts GROUP BY pg_catalog.lower(username)
+          HAVING pg_catalog.count(*) > 1) c;
+    IF clashes IS NOT NULL THEN
+        RAISE EXCEPTION 'usernames that differ only in letter case: %', clashes
+            USING HINT = 'Rename all but one of each (UPDATE accounts SET username = ...), then update again.';
+    END IF;
+END
+$$;
+CREATE UNIQUE INDEX accounts_username_lower_key ON accounts (lower(username));
+
+ALTER TABLE accounts ADD COLUMN role text NOT NULL DEFAULT 'user'
+    CHECK (role IN ('user', 'admin', 'staff'));
+UPDATE accounts SET role = 'admin' WHERE is_admin;
+ALTER TABLE accounts DROP COLUMN is_admin;
+ALTER TABLE accounts ADD COLUMN is_admin boolean NOT NULL GENERATED ALWAYS AS (role = 'admin') STORED;
+ALTER TABLE accounts ADD COLUMN closed_at timestamptz;
+
+CREATE FUNCTION tm_create_staff(username text, password text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+
 -- events, orders and tickets ------------------------------------------------------------
 
 -- Events: tickets sold (every order of 1.0 was live), so capacity = sold + left; a version for ETags,
@@ -54,12 +84,7 @@ CREATE FUNCTION tm_order_cancel(token text, username text, order_id integer) RET
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 CREATE FUNCTION tm_checkin(token text, body jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
-ALTER FUNCTION tm_events(text) SET search_path = @extschema@, pg_temp;
-ALTER FUNCTION tm_event_update(text, integer, jsonb, text) SET search_path = @extschema@, pg_temp;
-ALTER FUNCTION tm_order_cancel(text, text, integer) SET search_path = @extschema@, pg_temp;
-ALTER FUNCTION tm_checkin(text, jsonb) SET search_path = @extschema@, pg_temp;
-REVOKE ALL ON FUNCTION tm_events(text), tm_event_update(text, integer, jsonb, text),
-    tm_order_cancel(text, text, integer), tm_checkin(text, jsonb) FROM PUBLIC;
+-- (their search_path and REVOKE: the loop that ends this script)
 GRANT EXECUTE ON FUNCTION tm_events(text), tm_event_update(text, integer, jsonb, text),
     tm_order_cancel(text, text, integer), tm_checkin(text, jsonb) TO ticketmonster_web;
 
@@ -68,7 +93,31 @@ CREATE FUNCTION tm_sales(token text, format text DEFAULT NULL) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
 CREATE FUNCTION tm_sales_daily(token text, event_id integer DEFAULT NULL) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
-ALTER FUNCTION tm_sales(text, text) SET search_path = @extschema@, pg_temp;
-ALTER FUNCTION tm_sales_daily(text, integer) SET search_path = @extschema@, pg_temp;
-REVOKE ALL ON FUNCTION tm_sales(text, text), tm_sales_daily(text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tm_sales(text, text), tm_sales_daily(text, integer) TO ticketmonster_web;
+
+-- compat: clients of the original app (issue 9); search_path and PUBLIC as the last section does
+CREATE FUNCTION tm_account_path_body(username text, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_account_legacy(username text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+GRANT EXECUTE ON FUNCTION tm_account_path_body(text, jsonb), tm_account_legacy(text)
+    TO ticketmonster_web;
+
+-- every function of the extension, old and new (keep this section last): pg_catalog first
+-- in its search_path, as the install script does, and no EXECUTE for PUBLIC
+DO $$
+DECLARE
+    fn regprocedure;
+BEGIN
+    FOR fn IN
+        SELECT p.oid::regprocedure
+        FROM pg_catalog.pg_proc p
+        JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::regclass
+                                   AND d.objid = p.oid AND d.deptype = 'e'
+        JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid AND x.extname = 'ticketmonster'
+    LOOP
+        EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, @extschema@, pg_temp', fn);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+    END LOOP;
+END
+$$;

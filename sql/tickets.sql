@@ -6,6 +6,9 @@ SET ticketmonster.secret_key = 'tm-regress-key-not-a-secret-0123456789abcdefghij
 -- its SQLSTATE (docs/errors.md). Codes and tokens vary per run: kept in psql variables.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+-- ids far above what the other tests use, so that the ones in messages are stable
+SELECT setval(pg_get_serial_sequence('events', 'id'), 7000) > 0 AS events_from_7001,
+       setval(pg_get_serial_sequence('orders', 'id'), 7000) > 0 AS orders_from_7001;
 
 SELECT tm_account_create('{"username": "tkt_alice", "password": "alice password"}') IS NOT NULL AS alice;
 SELECT tm_account_create('{"username": "tkt_bob", "password": "bob password"}') IS NOT NULL AS bob;
@@ -126,6 +129,18 @@ SELECT tm_checkin(:'admin', '{"code": "no-such-code"}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT tm_order_cancel(:'alice', 'tkt_alice', :last_order);
 \echo :LAST_ERROR_SQLSTATE
+-- door staff check in, and do nothing else: no orders, no codes, no cancelling
+SELECT tm_create_staff('tkt_door', 'door password') IS NOT NULL AS staff;
+SELECT tm_login('{"username": "tkt_door", "password": "door password"}') ->> 'token' AS door \gset
+SELECT tm_order_create(:'alice', 'tkt_alice', jsonb_build_object('event_id', :fest, 'tickets_bought', 1))
+    #>> '{order,tickets,0,code}' AS code2 \gset
+SELECT r #> '{order,username}' AS buyer FROM tm_checkin(:'door', jsonb_build_object('code', :'code2')) r;
+SELECT tm_account_orders(:'door', 'tkt_alice');
+\echo :LAST_ERROR_SQLSTATE
+SELECT tm_orders(:'door');
+\echo :LAST_ERROR_SQLSTATE
+SELECT tm_order_cancel(:'door', 'tkt_alice', :last_order);
+\echo :LAST_ERROR_SQLSTATE
 
 --
 -- The cancellation window: ticketmonster.cancel_before_hours before the start
@@ -148,4 +163,20 @@ GROUP BY 1 ORDER BY 1;
 SELECT tm_event(:fest);
 \echo :LAST_ERROR_SQLSTATE
 SELECT tm_checkin(:'admin', jsonb_build_object('code', :'code'));
+\echo :LAST_ERROR_SQLSTATE
+
+--
+-- Closing an account: its orders are refunded and kept; their tickets go back on sale
+--
+SELECT (tm_event_create(NULL, '{"name": "Tkt Later", "place": "Hall", "city": "Braga",
+    "date": "2032-01-01", "price": 7, "capacity": 9}') #>> '{event,id}')::int AS later \gset
+SELECT tm_order_create(:'bob', 'tkt_bob', jsonb_build_object('event_id', :later, 'tickets_bought', 2)) IS NOT NULL AS bought;
+SELECT tm_account_delete(:'admin', 'TKT_BOB');
+SELECT username, available_money, closed_at IS NOT NULL AS closed FROM accounts WHERE username = 'tkt_bob';
+SELECT o ->> 'status' AS status, o ->> 'tickets_bought' AS tickets FROM jsonb_array_elements(tm_orders(:'admin') -> 'orders') o
+WHERE o ->> 'username' = 'tkt_bob' ORDER BY (o ->> 'id')::int;
+SELECT e -> 'total_available_tickets' AS left, e -> 'capacity' AS capacity FROM (SELECT tm_event(:later) -> 'event' AS e) s;
+SELECT tm_account(:'admin', 'tkt_bob');
+\echo :LAST_ERROR_SQLSTATE
+SELECT tm_account_create('{"username": "tkt_bob", "password": "another password"}');
 \echo :LAST_ERROR_SQLSTATE
