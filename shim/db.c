@@ -39,6 +39,13 @@ typedef struct Diagnostic
 /* The last WARNING of this thread's current call, kept by its connection's notice receiver. */
 static __thread Diagnostic thread_warning;
 
+/*
+ * Whether this thread's current call raised the NOTICE SQLSTATE_ALREADY_EXISTS: its result is
+ * a resource that already existed exactly as asked (a repeated POST /artist), answered 200
+ * instead of the route's 201 (docs/errors.md).
+ */
+static __thread bool thread_already_existed;
+
 static void
 close_connection(void *conn)
 {
@@ -59,9 +66,12 @@ connect_now(void)
 	const char *values[8];
 	int			n = 0;
 
-	/* Failures reported as WARNINGs must reach the shim, whatever the role's setting says. */
+	/*
+	 * Failures reported as WARNINGs, and the NOTICE of a resource that already existed, must
+	 * reach the shim, whatever the role's setting says.
+	 */
 	snprintf(options, sizeof(options), "-c ticketmonster.token_ttl=%d -c ticketmonster.token_max_age=%d"
-			 " -c client_min_messages=warning", config.token_ttl, config.token_max_age);
+			 " -c client_min_messages=notice", config.token_ttl, config.token_max_age);
 
 	/* Defaults first: values given by DATABASE_URL come later and win... */
 	keywords[n] = "fallback_application_name", values[n++] = "ticketmonster-web";
@@ -149,14 +159,22 @@ diagnostic_from_result(Diagnostic *diag, const PGresult *res)
 	copy_field(diag->hint, sizeof(diag->hint), PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
 }
 
-/* The notice receiver of every connection: keeps the last WARNING, ignores the rest. */
+/*
+ * The notice receiver of every connection: keeps the last WARNING and notes the NOTICE of a
+ * resource that already existed; ignores the rest.
+ */
 static void
 keep_warning(void *arg, const PGresult *res)
 {
 	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
-	if (severity && strcmp(severity, "WARNING") == 0 && PQresultErrorField(res, PG_DIAG_SQLSTATE))
+	if (!severity || !sqlstate)
+		return;
+	if (strcmp(severity, "WARNING") == 0)
 		diagnostic_from_result(arg, res);
+	else if (strcmp(severity, "NOTICE") == 0 && strcmp(sqlstate, SQLSTATE_ALREADY_EXISTS) == 0)
+		thread_already_existed = true;
 }
 
 /* This thread's working connection, made now if needed; NULL if the database is out of reach. */
@@ -313,6 +331,7 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 			return;
 		}
 		thread_warning.present = false;
+		thread_already_existed = false;
 		if (!PQsendQueryPrepared(conn, name, nvalues, values, NULL, NULL, 0))
 		{
 			/* Nothing reached the server: always safe to try once more on a new connection. */
@@ -335,7 +354,7 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 		{
 			if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 			{
-				reply->status = route->success_status;
+				reply->status = thread_already_existed ? 200 : route->success_status;
 				reply->body = strdup(PQgetvalue(res, 0, 0));
 			}
 			else if (PQntuples(res) == 1 && thread_warning.present)
