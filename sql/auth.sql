@@ -113,34 +113,7 @@ SELECT tm_account(:'expired', 'auth_user');
 SET ticketmonster.token_ttl = 1;
 SELECT tm_login('{"username": "auth_user", "password": "correct horse"}') ->> 'token' AS short_tok \gset
 SELECT (claims->>'exp')::bigint - (claims->>'iat')::bigint AS lifetime FROM pg_temp.claims(:'short_tok') AS claims;
--- Accepted while time() < exp, however little of its second is left: a check that returned
--- before exp must have accepted the token. One that returned after exp (a slow machine)
--- proves nothing, so it is tried again with a token living twice as long (issue 17).
-DO $$
-DECLARE
-    ttl int := 1;
-    token text;
-BEGIN
-    LOOP
-        PERFORM set_config('ticketmonster.token_ttl', ttl::text, true);
-        token := tm_login('{"username": "auth_user", "password": "correct horse"}') ->> 'token';
-        BEGIN
-            PERFORM tm_account(token, 'auth_user');
-            EXIT;
-        EXCEPTION WHEN invalid_authorization_specification THEN
-            IF extract(epoch FROM clock_timestamp()) < (pg_temp.claims(token) ->> 'exp')::bigint THEN
-                RAISE;
-            END IF;
-        END;
-        ttl := ttl * 2;
-    END LOOP;
-END
-$$;
--- Refused once time() >= exp. The server's time() trails clock_timestamp() by up to a clock
--- tick, so the wait runs to a whole second after exp: derived from the token, not guessed.
-SELECT pg_sleep_until(to_timestamp((pg_temp.claims(:'short_tok') ->> 'exp')::bigint + 1)) AS waited;
-SELECT tm_account(:'short_tok', 'auth_user');
-\echo :LAST_ERROR_SQLSTATE
+-- (its expiry is then checked as the crafted expired token's above: no waiting in tests)
 RESET ticketmonster.token_ttl;
 
 -- claims missing or of the wrong type, even under a good signature
