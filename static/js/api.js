@@ -54,6 +54,8 @@ const u = encodeURIComponent;
 
 // Accounts
 export const login = (username, password) => request('POST', '/login', { body: { username, password } });
+// Ends the token's session on the server (the token is revoked, not just forgotten).
+export const logout = () => request('POST', '/logout', { body: {} });
 export const createAccount = (username, password) => request('POST', '/account', { body: { username, password } });
 export const account = (username) => request('GET', `/account/${u(username)}`).then((d) => d.account);
 export const accounts = () => request('GET', '/accounts').then((d) => d.accounts);
