@@ -49,8 +49,8 @@ test('development: superuser is only a warning, and no SECRET_KEY means the deve
     SECRET_KEY: '', DATABASE_URL: `postgres://postgres@127.0.0.1:${process.env.PGPORT}/${database}` } });
   try {
     assert.equal((await api(shim.base, 'GET', '/readyz')).status, 200);
-    assert.match(shim.output(), /warning: .*superuser/);
-    assert.match(shim.output(), /warning: SECRET_KEY/);
+    await shim.waitForOutput(/warning: .*superuser/);
+    await shim.waitForOutput(/warning: SECRET_KEY/);
   } finally {
     await stopCleanly(shim);
   }
