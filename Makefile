@@ -36,6 +36,9 @@ include $(PGXS)
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 
+# PGXS tracks no header dependencies; the shared header changes how every file reports errors.
+$(OBJS): $(wildcard extension/*.h)
+
 include shim/shim.mk
 
 all: $(SHIM)

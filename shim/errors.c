@@ -13,39 +13,60 @@ typedef struct SqlstateRule
 	const char *prefix;			/* a whole SQLSTATE, or its two-character class */
 	unsigned int status;
 	const char *code;
+	bool		postgres_too;	/* also when PostgreSQL raised it, not the extension */
 } SqlstateRule;
 
 /* Whole codes before classes: the first matching prefix wins. */
 static const SqlstateRule rules[] = {
-	{"28P01", 400, "wrong_password"},
-	{"28000", 401, "unauthenticated"},
-	{"42501", 403, "forbidden"},
-	{"P0002", 404, "not_found"},
-	{"TM001", 409, "sold_out"},
-	{"TM002", 409, "insufficient_funds"},
-	{"TM003", 409, "price_changed"},
-	{"TM004", 422, "idempotency_key_reused"},
-	{"TM005", 429, "too_many_attempts"},
-	{"40001", 503, "busy"},
-	{"40P01", 503, "busy"},
-	{"57P01", 503, "unavailable"},
-	{"57P02", 503, "unavailable"},
-	{"57P03", 503, "unavailable"},
-	{"22", 400, "invalid_input"},
-	{"23", 409, "conflict"},
-	{"08", 503, "unavailable"},
+	{"28P01", 400, "wrong_password", false},
+	{"28000", 401, "unauthenticated", false},
+	{"42501", 403, "forbidden", false},
+	{"P0002", 404, "not_found", false},
+	{"TM001", 409, "sold_out", false},
+	{"TM002", 409, "insufficient_funds", false},
+	{"TM003", 409, "price_changed", false},
+	{"TM004", 422, "idempotency_key_reused", false},
+	{"TM005", 429, "too_many_attempts", false},
+	{"40001", 503, "busy", true},
+	{"40P01", 503, "busy", true},
+	{"57P01", 503, "unavailable", true},
+	{"57P02", 503, "unavailable", true},
+	{"57P03", 503, "unavailable", true},
+	{"22", 400, "invalid_input", true},
+	{"23", 409, "conflict", true},
+	{"08", 503, "unavailable", true},
 };
 
 HttpError
-error_for_sqlstate(const char *sqlstate)
+error_for_sqlstate(const char *sqlstate, bool from_extension)
 {
 	if (sqlstate && strlen(sqlstate) == 5)
 	{
 		for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 			if (strncmp(sqlstate, rules[i].prefix, strlen(rules[i].prefix)) == 0)
+			{
+				if (!from_extension && !rules[i].postgres_too)
+					break;
 				return (HttpError) {rules[i].status, rules[i].code};
+			}
 	}
 	return (HttpError) {500, "internal"};
+}
+
+const char *
+error_generic_message(unsigned int status)
+{
+	switch (status)
+	{
+		case 400:
+			return "invalid input";
+		case 409:
+			return "the request conflicts with the current data";
+		case 503:
+			return "the database is busy or unavailable, try again shortly";
+		default:
+			return "internal error";
+	}
 }
 
 bool

@@ -7,13 +7,15 @@
 #include <stdio.h>
 
 static bool
-is_plain(unsigned char c)
+is_plain(unsigned char c, bool keep_spaces)
 {
+	if (keep_spaces)
+		return c >= 0x20 && c < 0x7f && c != '\\';
 	return c > 0x20 && c < 0x7f && c != '\\' && c != '"';
 }
 
-void
-log_escape(const char *in, char *out, size_t size)
+static void
+escape(const char *in, char *out, size_t size, bool keep_spaces)
 {
 	size_t		used = 0;
 
@@ -21,7 +23,7 @@ log_escape(const char *in, char *out, size_t size)
 		return;
 	for (const unsigned char *p = (const unsigned char *) (in ? in : ""); *p; p++)
 	{
-		if (is_plain(*p))
+		if (is_plain(*p, keep_spaces))
 		{
 			if (used + 1 >= size)
 				break;
@@ -36,4 +38,16 @@ log_escape(const char *in, char *out, size_t size)
 		}
 	}
 	out[used] = '\0';
+}
+
+void
+log_escape(const char *in, char *out, size_t size)
+{
+	escape(in, out, size, false);
+}
+
+void
+log_escape_text(const char *in, char *out, size_t size)
+{
+	escape(in, out, size, true);
 }

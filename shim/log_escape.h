@@ -14,4 +14,7 @@
  */
 void		log_escape(const char *in, char *out, size_t size);
 
+/* The same for free text (a database message): spaces and quotes stay as they are. */
+void		log_escape_text(const char *in, char *out, size_t size);
+
 #endif
