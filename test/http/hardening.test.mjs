@@ -138,3 +138,20 @@ test('control characters and separators in the method and path are escaped in th
   assert.doesNotMatch(log, /\x1b/, 'a raw escape character reached the log');
   assert.ok(!lines.some((l) => l.startsWith('GET /admin')), 'a forged line');
 });
+
+test('the cluster trusts no local user: without the password, socket and TCP are refused', async () => {
+  // tools/pg-cluster made this cluster; before, any local user could connect as the superuser.
+  const { spawnSync } = await import('node:child_process');
+  const env = { ...process.env, PGPASSFILE: '/dev/null' };
+  delete env.PGPASSWORD;
+  for (const host of [process.env.PGHOST, '127.0.0.1']) {
+    for (const user of ['postgres', 'tm_app']) {
+      const res = spawnSync('psql', ['-X', '-w', '-h', host, '-U', user, '-d', ctx.database, '-c', 'SELECT 1'],
+        { env, encoding: 'utf8' });
+      assert.notEqual(res.status, 0, `${user} connected through ${host} without a password`);
+      assert.match(res.stderr, /password/, res.stderr);
+    }
+  }
+  // With the password, as the harness does, it works.
+  assert.equal(psql(ctx.database, 'SELECT 1'), '1');
+});

@@ -1,6 +1,7 @@
 // What the HTTP and browser tests share: a fresh database with the extension, and a real
 // shim process on loopback. test/run-all provides the cluster through PGHOST/PGPORT/PGUSER.
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -12,6 +13,9 @@ export const SHIM = process.env.TM_SHIM
   : path.join(ROOT, 'shim/ticketmonster-web');
 export const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef';
 export const APP_ROLE = 'tm_app';
+// The clusters trust nobody (tools/pg-cluster): the web role logs in with this password. It is
+// a test role's, as SECRET_KEY above is a test key.
+export const APP_PASSWORD = 'tm-app-test-password';
 
 // Run SQL as the cluster's superuser; returns psql's unaligned output.
 export function psql(database, sql) {
@@ -30,6 +34,7 @@ export function freshDatabase(name, { admin = ['admin', 'admin-password'] } = {}
         CREATE ROLE ${APP_ROLE} LOGIN;
       END IF;
     END $$;
+    ALTER ROLE ${APP_ROLE} PASSWORD '${APP_PASSWORD}';
     CREATE EXTENSION ticketmonster;
     GRANT ticketmonster_web TO ${APP_ROLE};
     ALTER DATABASE ${name} SET ticketmonster.password_cost = 1;`);
@@ -37,8 +42,14 @@ export function freshDatabase(name, { admin = ['admin', 'admin-password'] } = {}
   return name;
 }
 
-export function databaseUrl(database, role = APP_ROLE) {
-  return `postgresql://${role}@127.0.0.1:${process.env.PGPORT}/${database}`;
+// The cluster's superuser password, from its pgpass (PGPASSFILE, set by test/run-all).
+export function superuserPassword() {
+  const line = readFileSync(process.env.PGPASSFILE, 'utf8').split('\n').find((l) => l.split(':')[3] === 'postgres');
+  return line.split(':').slice(4).join(':');
+}
+
+export function databaseUrl(database, role = APP_ROLE, password = APP_PASSWORD) {
+  return `postgresql://${role}:${encodeURIComponent(password)}@127.0.0.1:${process.env.PGPORT}/${database}`;
 }
 
 export function freePort() {
