@@ -33,11 +33,11 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: a changed struct must rebuild every file that uses it.
+$(OBJS): $(wildcard extension/*.h)
+
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
-
-# PGXS tracks no header dependencies; the shared header changes how every file reports errors.
-$(OBJS): $(wildcard extension/*.h)
 
 include shim/shim.mk
 

@@ -13,42 +13,62 @@ typedef struct SqlstateRule
 	const char *prefix;			/* a whole SQLSTATE, or its two-character class */
 	unsigned int status;
 	const char *code;
-	bool		postgres_too;	/* also when PostgreSQL raised it, not the extension */
 } SqlstateRule;
 
 /* Whole codes before classes: the first matching prefix wins. */
 static const SqlstateRule rules[] = {
-	{"28P01", 400, "wrong_password", false},
-	{"28000", 401, "unauthenticated", false},
-	{"42501", 403, "forbidden", false},
-	{"P0002", 404, "not_found", false},
-	{"TM001", 409, "sold_out", false},
-	{"TM002", 409, "insufficient_funds", false},
-	{"TM003", 409, "price_changed", false},
-	{"TM004", 422, "idempotency_key_reused", false},
-	{"TM005", 429, "too_many_attempts", false},
-	{"40001", 503, "busy", true},
-	{"40P01", 503, "busy", true},
-	{"57P01", 503, "unavailable", true},
-	{"57P02", 503, "unavailable", true},
-	{"57P03", 503, "unavailable", true},
-	{"22", 400, "invalid_input", true},
-	{"23", 409, "conflict", true},
-	{"08", 503, "unavailable", true},
+	{"28P01", 400, "wrong_password"},
+	{"28000", 401, "unauthenticated"},
+	{"42501", 403, "forbidden"},
+	{"P0002", 404, "not_found"},
+	{"TM001", 409, "sold_out"},
+	{"TM002", 409, "insufficient_funds"},
+	{"TM003", 409, "price_changed"},
+	{"TM004", 422, "idempotency_key_reused"},
+	{"TM005", 429, "too_many_attempts"},
+	{"TM010", 400, "weak_password"},
+	{"TM020", 412, "stale_version"},
+	{"TM021", 409, "capacity_below_sold"},
+	{"TM022", 409, "limit_exceeded"},
+	{"TM023", 409, "event_over"},
+	{"TM024", 409, "not_cancellable"},
+	{"TM025", 409, "already_cancelled"},
+	{"TM026", 409, "already_checked_in"},
+	{"TM027", 409, "ticket_not_valid"},
+	{"TM028", 409, "wrong_event"},
+	{"40001", 503, "busy"},
+	{"40P01", 503, "busy"},
+	{"57P01", 503, "unavailable"},
+	{"57P02", 503, "unavailable"},
+	{"57P03", 503, "unavailable"},
+	{"22", 400, "invalid_input"},
+	{"23", 409, "conflict"},
+	{"08", 503, "unavailable"},
 };
+
+/*
+ * The SQLSTATEs that mean the same whether the extension or PostgreSQL itself raised them:
+ * they say what happened to the request (bad input, a conflict, busy, unavailable) and no more.
+ */
+static const char *const postgres_too[] = {"22", "23", "40001", "40P01", "57P01", "57P02", "57P03", "08"};
+
+static bool
+mapped_from_postgres(const char *sqlstate)
+{
+	for (size_t i = 0; i < sizeof(postgres_too) / sizeof(postgres_too[0]); i++)
+		if (strncmp(sqlstate, postgres_too[i], strlen(postgres_too[i])) == 0)
+			return true;
+	return false;
+}
 
 HttpError
 error_for_sqlstate(const char *sqlstate, bool from_extension)
 {
-	if (sqlstate && strlen(sqlstate) == 5)
+	if (sqlstate && strlen(sqlstate) == 5 && (from_extension || mapped_from_postgres(sqlstate)))
 	{
 		for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 			if (strncmp(sqlstate, rules[i].prefix, strlen(rules[i].prefix)) == 0)
-			{
-				if (!from_extension && !rules[i].postgres_too)
-					break;
 				return (HttpError) {rules[i].status, rules[i].code};
-			}
 	}
 	return (HttpError) {500, "internal"};
 }
@@ -107,6 +127,18 @@ error_body(const char *message, const char *code, const char *detail, const char
 	json_t	   *body = json_object();
 	char	   *text;
 
+	json_t	   *fields = detail && *detail == '{' ? json_loads(detail, 0, NULL) : NULL;
+
+	/*
+	 * A detail that is a JSON object carries fields of the error for clients (e.g. the
+	 * checked_in_at of an already_checked_in): they join the body, message and code first.
+	 */
+	if (json_is_object(fields))
+	{
+		json_object_update(body, fields);
+		detail = NULL;
+	}
+	json_decref(fields);
 	json_object_set_new(body, "message", json_string(message ? message : "error"));
 	json_object_set_new(body, "code", json_string(code));
 	if (detail && *detail)
