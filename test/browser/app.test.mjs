@@ -56,24 +56,47 @@ async function seed() {
   await ok('POST', `/event/${ids.indie}/artist`, { name: 'Paper Kites', country: 'Australia', genre: 'INDIE' });
 }
 
+// Runs in every document before its own scripts: keeps each securitypolicyviolation event.
+const CSP_RECORDER = `
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
+      ' at ' + e.sourceFile + ':' + e.lineNumber);
+  });
+`;
+
 // A fresh context (own sessionStorage) and page that records every console error and page
 // error; `allow` lists the console errors a scenario provokes on purpose (an API 4xx shows
 // up as "Failed to load resource").
-async function openPage(t, { width = 1280, height = 900, allow = [] } = {}) {
+async function openPage(t, { width = 1280, height = 900, allow = [], expectViolations = false } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
+  // The page runs under the shim's Content-Security-Policy (issue 10, item 13): every violation
+  // is recorded and fails the test, whatever `allow` says.
+  await context.addInitScript(CSP_RECORDER);
   const page = await context.newPage();
   const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const csp = [];
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
+    else errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  const violations = async () => [...csp, ...await page.evaluate(() => window.__cspViolations ?? []).catch(() => [])];
+  page.cspViolations = violations;
   page.setDefaultTimeout(5000);
   page.setDefaultNavigationTimeout(15000);
   const unexpected = () => errors.filter((text) => !allow.some((re) => re.test(text)));
   t.after(async () => {
     if (unexpected().length) t.diagnostic(`browser errors: ${unexpected().join(' | ')}`);
+    if (!expectViolations) assert.deepEqual(await violations(), [], 'Content-Security-Policy violations');
     await page.screenshot({ path: path.join(SHOTS, `last-${t.name.slice(0, 30).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
     await context.close();
   });
-  page.assertNoErrors = () => assert.deepEqual(unexpected(), [], 'console or page errors');
+  page.assertNoErrors = async () => {
+    assert.deepEqual(unexpected(), [], 'console or page errors');
+    if (!expectViolations) assert.deepEqual(await violations(), [], 'Content-Security-Policy violations');
+  };
   return page;
 }
 
@@ -125,7 +148,7 @@ test('anonymous visitors browse events, filter them, and see an event and the ar
   // A reload on a client route gets the page again (history-mode fallback).
   await page.reload();
   await page.getByRole('heading', { name: 'Artists', level: 1 }).waitFor();
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('the events page works at 375px', async (t) => {
@@ -135,7 +158,7 @@ test('the events page works at 375px', async (t) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px too wide)`);
   await shot(page, 'events-mobile');
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('a new user signs up, fills the cart, buys it in one request, and sees the orders', async (t) => {
@@ -207,7 +230,7 @@ test('a new user signs up, fills the cart, buys it in one request, and sees the 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('link', { name: 'Sign in' }).first().waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem('tm.session')), null);
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('a purchase the API refuses shows its message and keeps the cart', async (t) => {
@@ -240,7 +263,7 @@ test('a purchase the API refuses shows its message and keeps the cart', async (t
   assert.ok(await page.getByRole('button', { name: 'Buy 1 ticket' }).isDisabled(), 'now the page knows the balance');
   await shot(page, 'cart-error');
   assert.equal((await ok('GET', '/account/bob', undefined, token)).account.available_money, 125);
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('a Buy whose request is lost is retried with the same Idempotency-Key, and buys once', async (t) => {
@@ -275,7 +298,7 @@ test('a Buy whose request is lost is retried with the same Idempotency-Key, and 
   await notices(page).filter({ hasText: 'Purchase complete' }).waitFor();
   await page.getByTestId('orders').waitFor();
   assert.equal(await page.getByTestId('orders').locator('tbody tr').count(), 2);
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('an expired or rejected token sends the user back to sign in', async (t) => {
@@ -298,7 +321,7 @@ test('an expired or rejected token sends the user back to sign in', async (t) =>
   await page.waitForURL(`${base}/my-orders`);
   await page.getByRole('heading', { name: 'My orders' }).waitFor();
   await page.getByTestId('cart-link').filter({ hasText: '1' }).waitFor();
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('an admin creates an artist and an event, links them, edits the event and deletes it', async (t) => {
@@ -399,5 +422,35 @@ test('an admin creates an artist and an event, links them, edits the event and d
   await notices(page).filter({ hasText: 'Deleted “Aurora Fest”' }).waitFor();
   assert.equal(await page.getByTestId('admin-events').getByRole('row', { name: /Aurora Fest/ }).count(), 0);
   assert.equal((await api(base, 'GET', `/event/${eventId}`)).status, 404);
-  page.assertNoErrors();
+  await page.assertNoErrors();
+});
+
+test('the page runs under its CSP: an injected inline script and a foreign script are refused, and seen', async (t) => {
+  const page = await openPage(t, { expectViolations: true });
+  const response = await page.goto(`${base}/`);
+  assert.match(response.headers()['content-security-policy'], /default-src 'self'/);
+  await page.getByRole('heading', { name: 'Upcoming events' }).waitFor();
+  // What an XSS would try: an inline script, an inline event handler, a script from elsewhere.
+  await page.evaluate(() => {
+    const inline = document.createElement('script');
+    inline.textContent = 'window.__pwned = true';
+    document.body.append(inline);
+    const img = document.createElement('img');
+    img.setAttribute('onerror', 'window.__pwned = true');
+    img.src = '/static/no-such-image.png';
+    document.body.append(img);
+    const foreign = document.createElement('script');
+    foreign.src = 'http://127.0.0.1:9/evil.js';
+    document.body.append(foreign);
+  });
+  let seen = [];
+  for (let i = 0; i < 100 && seen.length < 3; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    seen = await page.evaluate(() => window.__cspViolations);
+  }
+  assert.equal(await page.evaluate(() => window.__pwned ?? false), false, 'injected script ran');
+  assert.equal(seen.length, 3, JSON.stringify(seen));
+  assert.ok(seen.every((v) => /^script-src/.test(v)), JSON.stringify(seen));
+  // And so the harness fails any test whose page violates the policy.
+  assert.notDeepEqual(await page.cspViolations(), []);
 });
