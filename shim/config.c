@@ -69,7 +69,7 @@ config_load(void)
 	if (!env_number("PORT", 5000, 1, 65535, &port) ||
 		!env_number("TOKEN_TTL", 600, 1, 30 * 24 * 3600, &ttl) ||
 		!env_number("WEB_CONCURRENCY", 4, 1, 256, &concurrency) ||
-		!env_number("MAX_CONNECTIONS_PER_ADDRESS", 64, 1, CONNECTION_LIMIT / 4, &per_address) ||
+		!env_number("MAX_CONNECTIONS_PER_ADDRESS", 64, 1, CONNECTION_LIMIT / 2, &per_address) ||
 		!env_number("HEAD_TIMEOUT", 10, 1, 300, &head) ||
 		!env_number("BODY_TIMEOUT", 30, 1, 300, &body) ||
 		!env_number("PASSWORD_REQUESTS_PER_ADDRESS", 1, 1, 256, &password_requests))
@@ -132,7 +132,7 @@ config_print_help(const char *argv0)
 		   "  WEB_CONCURRENCY  worker threads, each with one database connection (default 4,\n"
 		   "                   which fits the connection limits of small hosted databases)\n"
 		   "  MAX_CONNECTIONS_PER_ADDRESS  open connections one client address may hold\n"
-		   "                   (default 64, at most 250; the process takes 1000 in all)\n"
+		   "                   (default 64, at most 500; the process takes 1000 in all)\n"
 		   "  HEAD_TIMEOUT     seconds a client has to send a whole request head (default 10;\n"
 		   "                   an idle kept-alive connection is closed after it too)\n"
 		   "  BODY_TIMEOUT     seconds a client has to send a whole request body (default 30)\n"
