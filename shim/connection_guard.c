@@ -9,7 +9,10 @@
 #include "connection_guard.h"
 
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -26,7 +29,7 @@ typedef struct Guard
 	bool		cut;			/* already shut down */
 } Guard;
 
-enum { WATCHDOG_TICK_MS = 100 };
+enum { WATCHDOG_TICK_MS = 100, REPORT_EVERY_MS = 1000 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
@@ -34,6 +37,12 @@ static Guard *guards;
 static bool stopping;
 static bool started;
 static pthread_t watchdog;
+
+/* What the watchdog has done, and MHD refused, since the last report (one line a second). */
+static unsigned int cut_heads;
+static unsigned int cut_bodies;
+static atomic_uint refused;
+static long long last_report_ms;
 
 static long long
 now_ms(void)
@@ -133,8 +142,6 @@ static void
 cut_late_connections(void)
 {
 	long long	now = now_ms();
-	unsigned int heads = 0,
-				bodies = 0;
 
 	for (Guard *g = guards; g; g = g->next)
 	{
@@ -143,18 +150,44 @@ cut_late_connections(void)
 		shutdown(g->fd, SHUT_RDWR);
 		g->cut = true;
 		if (g->in_body)
-			bodies++;
+			cut_bodies++;
 		else
-			heads++;
+			cut_heads++;
 	}
-	/* One line per tick, not per connection: an attack must not flood the log. */
-	if (heads || bodies)
+}
+
+/* At most one line a second, however many connections an attack costs: the log stays readable. */
+static void
+report(void)
+{
+	long long	now = now_ms();
+	unsigned int refused_now;
+
+	if (now - last_report_ms < REPORT_EVERY_MS)
+		return;
+	refused_now = atomic_exchange(&refused, 0);
+	if (cut_heads || cut_bodies || refused_now)
 	{
 		fprintf(stderr, "ticketmonster-web: closed %u connection(s) whose request head took over "
-				"%u s, %u whose body took over %u s\n",
-				heads, config.head_timeout, bodies, config.body_timeout);
+				"%u s, %u whose body took over %u s; refused %u over the connection limits\n",
+				cut_heads, config.head_timeout, cut_bodies, config.body_timeout, refused_now);
 		fflush(stderr);
 	}
+	cut_heads = cut_bodies = 0;
+	last_report_ms = now;
+}
+
+void
+guard_log(void *cls, const char *format, va_list ap)
+{
+	(void) cls;
+	/* MHD's message for each connection over a limit: counted, reported by the watchdog. */
+	if (strstr(format, "connection limit"))
+	{
+		atomic_fetch_add(&refused, 1);
+		return;
+	}
+	vfprintf(stderr, format, ap);
 }
 
 static void *
@@ -167,6 +200,7 @@ watchdog_main(void *arg)
 		struct timespec until;
 
 		cut_late_connections();
+		report();
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += WATCHDOG_TICK_MS * 1000000L;
 		if (until.tv_nsec >= 1000000000L)

@@ -15,6 +15,7 @@
 #define TM_CONNECTION_GUARD_H
 
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <stdbool.h>
 
 /* Starts the watchdog thread; false if it cannot. */
@@ -26,6 +27,13 @@ void		guard_stop(void);
 /* MHD_OPTION_NOTIFY_CONNECTION: a connection's guard is made at accept and freed at close. */
 void		guard_notify(void *cls, struct MHD_Connection *connection, void **socket_context,
 						 enum MHD_ConnectionNotificationCode code);
+
+/*
+ * MHD_OPTION_EXTERNAL_LOGGER: MHD's messages to stderr, except its line for every connection
+ * refused over a limit, which an attack would repeat a thousand times a second: those are
+ * counted and reported once a second with the connections cut.
+ */
+void		guard_log(void *cls, const char *format, va_list ap);
 
 /* The request head is in: from now on the body deadline counts. */
 void		guard_head_received(struct MHD_Connection *connection);

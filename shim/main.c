@@ -50,6 +50,8 @@ start_daemon(void)
 	/* Suspending lets a request wait for its turn without holding a worker (handler.c). */
 	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 							(uint16_t) config.port, NULL, NULL, handle_request, NULL,
+							/* First, so that MHD prints nothing by itself (connection_guard.h). */
+							MHD_OPTION_EXTERNAL_LOGGER, guard_log, NULL,
 							MHD_OPTION_THREAD_POOL_SIZE, config.web_concurrency,
 							MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) CONNECTION_TIMEOUT_SECONDS,
 							MHD_OPTION_CONNECTION_LIMIT, (unsigned int) CONNECTION_LIMIT,
