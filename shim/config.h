@@ -21,6 +21,7 @@ typedef struct Config
 	unsigned int head_timeout;	/* seconds for a whole request head */
 	unsigned int body_timeout;	/* seconds for a whole request body */
 	unsigned int password_requests_per_address;	/* at once, per address */
+	bool		legacy_clients;	/* token-less GET /account/<username>, as the original */
 } Config;
 
 /* Connections of the whole process; the per-address limit must stay well under it. */

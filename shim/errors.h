@@ -13,6 +13,12 @@ typedef struct HttpError
 } HttpError;
 
 /*
+ * Not an error: the NOTICE by which a call that returns a result says the resource already
+ * existed exactly as asked, so the answer is 200 rather than the route's 201 (docs/errors.md).
+ */
+#define SQLSTATE_ALREADY_EXISTS "TM040"
+
+/*
  * docs/errors.md, row by row; a NULL or unknown SQLSTATE is a bug: 500 internal.
  * `from_extension`: the error was raised by the extension itself (db.c tells by its routine
  * field). PostgreSQL's own errors map only where the SQLSTATE alone says what happened to the

@@ -14,12 +14,14 @@
 
 #include "address_limit.h"
 #include "auth_header.h"
+#include "config.h"
 #include "connection_guard.h"
 #include "cors.h"
 #include "db.h"
 #include "log_escape.h"
 #include "reply.h"
 #include "request_fields.h"
+#include "request_path.h"
 #include "routes.h"
 #include "static_files.h"
 
@@ -27,7 +29,7 @@ typedef struct Request
 {
 	struct timespec started;
 	char		method[16];
-	char	   *path;			/* percent-decoded, without the query string */
+	char	   *path;			/* percent-decoded, slashes collapsed, no query string */
 	char	   *body;
 	size_t		body_len;
 	bool		body_too_large;
@@ -237,6 +239,9 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 				values[n] = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND,
 														route->query);
 				break;
+			case ARG_LEGACY_CLIENTS:
+				values[n] = config.legacy_clients ? "true" : "false";
+				break;
 			case ARG_BODY:
 				{
 					QueryFields query = {json_object(), true};
@@ -378,6 +383,7 @@ request_begin(struct MHD_Connection *connection, const char *url, const char *me
 	clock_gettime(CLOCK_MONOTONIC, &req->started);
 	snprintf(req->method, sizeof(req->method), "%s", method);
 	req->path = strdup(url);
+	request_path_collapse_slashes(req->path);
 	/* Refuse an announced oversized body before reading any of it. */
 	req->bad_framing = framing_is_ambiguous(connection);
 	if (length && strtoull(length, NULL, 10) > MAX_BODY_BYTES)

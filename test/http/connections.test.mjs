@@ -15,6 +15,8 @@ import { startShim } from '../lib/harness.mjs';
 import { setup, stopCleanly } from './helpers.mjs';
 
 const ATTACK_SOCKETS = 1000;
+// A server that never cuts a trickle would keep these tests waiting for ever: end them then.
+const HANG_BOUND = { timeout: 300000 };
 const SANITIZED = /asan/.test(process.env.TM_SHIM ?? '');
 const PROBES = 1000;
 
@@ -149,7 +151,7 @@ const ATTACKER = `
   });
 `;
 
-test('1000 sockets from 127.0.0.2 do not keep 127.0.0.1 from being served quickly', async () => {
+test('1000 sockets from 127.0.0.2 do not keep 127.0.0.1 from being served quickly', HANG_BOUND, async () => {
   const idleDescriptors = descriptors(ctx.shim);
   // The same probes without the attack first: on a shared machine, the figure to compare with.
   const baseline = await probes(ctx.shim, 200);
@@ -183,7 +185,7 @@ test('1000 sockets from 127.0.0.2 do not keep 127.0.0.1 from being served quickl
   }
 });
 
-test('one address holds at most MAX_CONNECTIONS_PER_ADDRESS; other addresses still get in', async () => {
+test('one address holds at most MAX_CONNECTIONS_PER_ADDRESS; other addresses still get in', HANG_BOUND, async () => {
   const sockets = [];
   const held = Array.from({ length: 12 }, () => hold(limited.port, '127.0.0.2', (s) => sockets.push(s)));
   // The 4 over the limit of 8 are closed at once, unanswered.
@@ -206,7 +208,7 @@ test('one address holds at most MAX_CONNECTIONS_PER_ADDRESS; other addresses sti
   assert.equal(status, 200, 'the address is served again once its connections are gone');
 });
 
-test('a request head trickling in one line at a time is cut off at the head deadline', async () => {
+test('a request head trickling in one line at a time is cut off at the head deadline', HANG_BOUND, async () => {
   const result = await trickle(quick.port,
     ['GET /healthz HTTP/1.1\r\n', 'Host: x\r\n'], 200, 'X-Slow: 1\r\n');
   assert.equal(result.answered, '', 'a trickled head gets no answer');
@@ -215,7 +217,7 @@ test('a request head trickling in one line at a time is cut off at the head dead
   assert.ok(result.ms >= 950, `cut after ${result.ms} ms, before the deadline`);
 });
 
-test('a body trickling in one byte at a time is cut off at the body deadline', async () => {
+test('a body trickling in one byte at a time is cut off at the body deadline', HANG_BOUND, async () => {
   const body = '{"username": "someone", "password": "some-password"}';
   const result = await trickle(quick.port,
     [`POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
@@ -225,7 +227,7 @@ test('a body trickling in one byte at a time is cut off at the body deadline', a
   assert.ok(result.ms >= 950, `cut after ${result.ms} ms, before the deadline`);
 });
 
-test('an idle kept-alive connection is closed at the head deadline; a normal one is served', async () => {
+test('an idle kept-alive connection is closed at the head deadline; a normal one is served', HANG_BOUND, async () => {
   const result = await hold(quick.port, '127.0.0.1', (socket) =>
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
   assert.match(result.answered, /^HTTP\/1\.1 200 /, 'the first request is served');

@@ -16,10 +16,7 @@ before(async () => {
 });
 after(async () => { await stopCleanly(ctx.shim); });
 
-async function logShows(pattern) {
-  for (let i = 0; i < 100 && !pattern.test(ctx.shim.output()); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.match(ctx.shim.output(), pattern);
-}
+const logShows = (pattern) => ctx.shim.waitForOutput(pattern);
 
 test("PostgreSQL's 42501 (the web role lost EXECUTE) is a 500 internal, not a 403 with its text", async () => {
   psql(ctx.database, 'REVOKE EXECUTE ON FUNCTION tm_artists() FROM ticketmonster_web');
