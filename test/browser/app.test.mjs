@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, freshDatabase, startShim, api, login } from '../lib/harness.mjs';
-import { launchChromium, PAGE_WAIT_MS } from './chromium.mjs';
+import { launchChromium, watchCsp, PAGE_WAIT_MS } from './chromium.mjs';
 
 const SHOTS = path.join(ROOT, 'test/browser/screenshots');
 const ADMIN = ['admin', 'admin-password'];
@@ -53,34 +53,21 @@ async function seed() {
   await ok('POST', `/event/${ids.indie}/artist`, { name: 'Paper Kites', country: 'Australia', genre: 'INDIE' });
 }
 
-// Runs in every document before its own scripts: keeps each securitypolicyviolation event.
-const CSP_RECORDER = `
-  window.__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (e) => {
-    window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
-      ' at ' + e.sourceFile + ':' + e.lineNumber);
-  });
-`;
-
 // A fresh context (own sessionStorage) and page that records every console error and page
 // error; `allow` lists the console errors a scenario provokes on purpose (an API 4xx shows
 // up as "Failed to load resource").
 async function openPage(t, { width = 1280, height = 900, allow = [], expectViolations = false } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
-  // The page runs under the shim's Content-Security-Policy (issue 10, item 13): every violation
-  // is recorded and fails the test, whatever `allow` says.
-  await context.addInitScript(CSP_RECORDER);
   const page = await context.newPage();
+  // The page runs under the shim's Content-Security-Policy: every violation fails the test,
+  // whatever `allow` says.
+  const violations = await watchCsp(context, page);
+  page.cspViolations = violations;
   const errors = [];
-  const csp = [];
   page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
-    else errors.push(m.text());
+    if (m.type() === 'error' && !/Content Security Policy/i.test(m.text())) errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  const violations = async () => [...csp, ...await page.evaluate(() => window.__cspViolations ?? []).catch(() => [])];
-  page.cspViolations = violations;
   page.setDefaultTimeout(PAGE_WAIT_MS);
   page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
   const unexpected = () => errors.filter((text) => !allow.some((re) => re.test(text)));
