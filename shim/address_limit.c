@@ -16,7 +16,7 @@
 typedef struct Address
 {
 	struct Address *next;
-	char		address[PEER_ADDRESS_MAX];
+	char		address[CLIENT_ADDR_SIZE];
 	unsigned int active;		/* slots held */
 	LimitTicket *head;			/* waiting, first come first served */
 	LimitTicket *tail;

@@ -7,7 +7,8 @@
  * request over its address's limit is suspended (MHD_suspend_connection: it holds no worker)
  * and queued; when a request of that address finishes hashing, it hands its slot to the
  * first one waiting and resumes it. Clients see no error, only their own requests in turn.
- * The queue is bounded by the per-address connection limit.
+ * The queue is bounded by the per-address connection limit. The address is the client's as
+ * the extension's throttling sees it: behind a proxy, with TRUST_PROXY, the forwarded one.
  */
 #ifndef TM_ADDRESS_LIMIT_H
 #define TM_ADDRESS_LIMIT_H
@@ -15,13 +16,13 @@
 #include <microhttpd.h>
 #include <stdbool.h>
 
-#include "peer_address.h"
+#include "client_addr.h"
 
 typedef struct LimitTicket
 {
 	struct LimitTicket *next;	/* in its address's queue */
 	struct MHD_Connection *connection;
-	char		address[PEER_ADDRESS_MAX];
+	char		address[CLIENT_ADDR_SIZE];	/* client_addr_of_request() */
 	bool		holds;			/* a slot of its address is this request's */
 	bool		waiting;		/* queued, its connection suspended */
 } LimitTicket;

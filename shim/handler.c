@@ -14,6 +14,7 @@
 
 #include "address_limit.h"
 #include "auth_header.h"
+#include "client_addr.h"
 #include "config.h"
 #include "connection_guard.h"
 #include "cors.h"
@@ -205,13 +206,14 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 	const char *values[ROUTE_MAX_ARGS] = {0};
 	char	   *token = NULL;
 	char	   *fields = NULL;
+	char		client_addr[CLIENT_ADDR_SIZE];
 	int			n = 0;
 	Reply		reply = {0};
 
 	if (hashes_password(route))
 	{
 		req->password_slot.connection = connection;
-		peer_address(connection, req->password_slot.address);
+		client_addr_of_request(connection, config.trust_proxy, req->password_slot.address);
 		if (!limit_acquire(&req->password_slot))
 			return MHD_YES;		/* suspended: MHD calls again when it is our turn */
 	}
@@ -231,6 +233,10 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 				break;
 			case ARG_IDEMPOTENCY_KEY:
 				values[n] = header(connection, "Idempotency-Key");
+				break;
+			case ARG_CLIENT_ADDR:
+				client_addr_of_request(connection, config.trust_proxy, client_addr);
+				values[n] = client_addr;
 				break;
 			case ARG_IF_MATCH:
 				values[n] = header(connection, MHD_HTTP_HEADER_IF_MATCH);
