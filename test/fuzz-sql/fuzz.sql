@@ -48,6 +48,9 @@ INSERT INTO fz.functions VALUES
     ('tm_orders',              '{token}',                              'admin',   2),
     ('tm_order_cancel',        '{token,username,order_id}',            'owner',   8),
     ('tm_checkin',             '{token,body:checkin}',                 'door',    8),
+    -- sales: admins only ("when" gives text that is mostly no valid format)
+    ('tm_sales',               '{token,when}',                         'admin',   1),
+    ('tm_sales_daily',         '{token,event_id}',                     'admin',   1),
     -- compat: clients of the original app
     ('tm_account_path_body',   '{username,body:account}',              'any',     3),
     ('tm_account_legacy',      '{username}',                           'any',     3);
