@@ -180,3 +180,14 @@ SELECT tm_account(:'admin', 'tkt_bob');
 \echo :LAST_ERROR_SQLSTATE
 SELECT tm_account_create('{"username": "tkt_bob", "password": "another password"}');
 \echo :LAST_ERROR_SQLSTATE
+
+--
+-- The cancellation window is the database owner's setting: the web role can neither
+-- change nor read it
+--
+SET ROLE ticketmonster_web;
+SET ticketmonster.cancel_before_hours = 100000;
+\echo :LAST_ERROR_SQLSTATE
+SHOW ticketmonster.cancel_before_hours;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;

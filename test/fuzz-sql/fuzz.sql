@@ -48,9 +48,8 @@ INSERT INTO fz.functions VALUES
     ('tm_orders',              '{token}',                              'admin',   2),
     ('tm_order_cancel',        '{token,username,order_id}',            'owner',   8),
     ('tm_checkin',             '{token,body:checkin}',                 'door',    8),
-    -- sales: admins only ("when" gives text that is mostly no valid format)
-    ('tm_sales',               '{token,when}',                         'admin',   1),
-    ('tm_sales_daily',         '{token,event_id}',                     'admin',   1),
+    ('tm_sales',               '{token,format}',                       'admin',   2),
+    ('tm_sales_daily',         '{token,event_id}',                     'admin',   2),
     -- compat: clients of the original app
     ('tm_account_path_body',   '{username,body:account}',              'any',     3),
     ('tm_account_legacy',      '{username}',                           'any',     3);
@@ -622,6 +621,9 @@ BEGIN
                                WHERE o.username = uname OR random() < 0.1 ORDER BY random() LIMIT 1)
                            ELSE fz.pick(ARRAY[NULL, 0, -1, 2147483647]) END;
                 lits := lits || (quote_nullable(id) || '::integer');
+            ELSIF kind = 'format' THEN
+                lits := lits || (quote_nullable(fz.pick(ARRAY[NULL, 'csv', 'json', '', 'CSV', ' csv',
+                                                              'xml'])) || '::text');
             ELSIF kind = 'when' THEN
                 lits := lits || (quote_nullable(fz.pick(ARRAY[NULL, 'all', 'upcoming', 'past', '',
                                                               'PAST', ' past', 'future'])) || '::text');
