@@ -9,10 +9,6 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
-/* Usernames appear in URL paths, so they keep to characters that need no escaping there. */
-#define USERNAME_CHARS \
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-@+"
-
 /* The account shape of the contract; never the password hash. */
 #define ACCOUNT_JSON \
 	"jsonb_build_object('username', username, 'is_admin', is_admin::int, " \
@@ -142,7 +138,7 @@ create_account(Jsonb *body, bool is_admin)
 	Datum		args[3];
 	Jsonb	   *account;
 
-	if (strspn(username, USERNAME_CHARS) != strlen(username))
+	if (strspn(username, TM_USERNAME_CHARS) != strlen(username))
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_INVALID_INPUT),
 				 errmsg("\"username\" may contain only ASCII letters, digits and _ . - @ +")));

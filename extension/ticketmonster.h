@@ -35,6 +35,10 @@
 #define TM_PLACE_MAX	100			/* places, cities, countries */
 #define TM_PASSWORD_MAX	256
 
+/* Usernames appear in URL paths, so they keep to characters that need no escaping there. */
+#define TM_USERNAME_CHARS \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-@+"
+
 /* module.c: settings */
 extern char *tm_secret_key;
 extern int	tm_token_ttl;
@@ -64,6 +68,7 @@ extern char *tm_token_subject(const char *token);
 /* password.c: slow salted hashes through libxcrypt */
 extern char *tm_password_hash(const char *password);
 extern bool tm_password_verify(const char *password, const char *hash);
+extern bool tm_password_hash_verifiable(const char *hash);
 
 /* input.c: fields of a request body, validated; every failure is ERRCODE_TM_INVALID_INPUT */
 extern Jsonb *tm_body(FunctionCallInfo fcinfo, int argno);

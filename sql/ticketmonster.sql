@@ -74,6 +74,15 @@ CREATE TABLE login_failures (
     window_start timestamptz NOT NULL
 );
 
+-- import: what `ticketmonster-web import` brought in from the original app, so that the same
+-- source imported again is recognised (tm_import answers "already imported" and writes nothing).
+CREATE TABLE imports (
+    id            integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source_digest text NOT NULL UNIQUE,
+    imported_at   timestamptz NOT NULL DEFAULT now(),
+    report        jsonb NOT NULL
+);
+
 -- The API. Every function returns the response body as jsonb. Functions that need an
 -- identity take the request's token first; a NULL token means "the admin console" and is
 -- accepted only from a database role with the privileges of the extension's owner.
@@ -130,6 +139,10 @@ CREATE FUNCTION tm_account_orders(token text, username text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
 CREATE FUNCTION tm_orders(token text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+
+-- import: the original Flask app's rows (docs/import.md), console only.
+CREATE FUNCTION tm_import(source jsonb, options jsonb DEFAULT '{}') RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
 -- Every function runs as the extension's owner with a search_path nobody else can plant
 -- objects in; callers get EXECUTE on the API and nothing else.
