@@ -182,13 +182,18 @@ static TmStatement insert_order = {
 	4, {INT4OID, TEXTOID, INT4OID, INT4OID}
 };
 
-/* setval is not transactional, so a dry run never gets here. */
+/*
+ * The sequences continue after every id of the source too, imported or skipped, so that a
+ * new row never takes the id an old link means. setval is not transactional, so a dry run
+ * never gets here.
+ */
 static TmStatement continue_sequences = {
 	"SELECT setval(s, greatest(m, coalesce(pg_sequence_last_value(s), 0))) FROM"
 	" (SELECT pg_get_serial_sequence(t, 'id')::regclass AS s, m FROM (VALUES"
-	" ('artists', (SELECT max(id) FROM artists)), ('events', (SELECT max(id) FROM events)),"
-	" ('orders', (SELECT max(id) FROM orders))) v(t, m)) x WHERE m IS NOT NULL",
-	0, {}
+	" ('artists', greatest($1, (SELECT max(id) FROM artists))),"
+	" ('events', greatest($2, (SELECT max(id) FROM events))),"
+	" ('orders', greatest($3, (SELECT max(id) FROM orders)))) v(t, m)) x WHERE m > 0",
+	3, {INT4OID, INT4OID, INT4OID}
 };
 
 static TmStatement record_import = {
@@ -1095,7 +1100,7 @@ tm_import(PG_FUNCTION_ARGS)
 					 errmsg("the database already has data (" INT64_FORMAT " user accounts, "
 							INT64_FORMAT " events, " INT64_FORMAT " artists, " INT64_FORMAT " orders)",
 							users, events, artists, orders),
-					 errhint("Import into a new database, or ask for the rows to go beside the existing ones (into_existing_data).")));
+					 errhint("Import into a new database, or ask for the rows to go beside the existing ones (option into_existing_data, ticketmonster-web import --into-existing-data).")));
 	}
 
 	im.accounts = string_table("import accounts", sizeof(AccountEntry));
@@ -1120,7 +1125,10 @@ tm_import(PG_FUNCTION_ARGS)
 	report = report_json(&im, dry_run ? "checked" : "imported", dry_run, digest);
 	if (!dry_run)
 	{
-		tm_execute(&continue_sequences, NULL, NULL);
+		Datum		last_ids[3] = {Int32GetDatum(im.next_id[T_ARTISTS] - 1),
+			Int32GetDatum(im.next_id[T_EVENTS] - 1), Int32GetDatum(im.next_id[T_ORDERS] - 1)};
+
+		tm_execute(&continue_sequences, last_ids, NULL);
 		args[0] = TM_TEXT(digest);
 		args[1] = JsonbPGetDatum(report);
 		tm_execute(&record_import, args, NULL);

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "db.h"
 #include "handler.h"
+#include "import.h"
 #include "url_decode.h"
 
 enum
@@ -75,6 +76,8 @@ main(int argc, char **argv)
 		config_print_help(argv[0]);
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "import") == 0)
+		return import_main(argc - 1, argv + 1);
 	if (argc > 1)
 	{
 		fprintf(stderr, "ticketmonster-web: no arguments expected (see --help)\n");
