@@ -114,33 +114,35 @@ static TmStatement lock_tables = {
 };
 
 static TmStatement digest_of = {
-	"SELECT encode(sha256(convert_to($1::text, 'UTF8')), 'hex')",
+	"SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to($1::text, 'UTF8')), 'hex')",
 	1, {JSONBOID}
 };
 
 static TmStatement earlier_import = {
-	"SELECT to_char(imported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	"SELECT pg_catalog.to_char(imported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 	" FROM imports WHERE source_digest = $1",
 	1, {TEXTOID}
 };
 
-/* Admin and staff accounts made before the import (create-admin) are not data. */
+/* Admin and staff accounts made before the import (create-admin, create-staff) are not data. */
 static TmStatement target_data = {
-	"SELECT (SELECT count(*) FROM accounts WHERE NOT is_admin),"
-	" (SELECT count(*) FROM events), (SELECT count(*) FROM artists),"
-	" (SELECT count(*) FROM orders)",
+	"SELECT (SELECT pg_catalog.count(*) FROM accounts WHERE role = 'user'),"
+	" (SELECT pg_catalog.count(*) FROM events), (SELECT pg_catalog.count(*) FROM artists),"
+	" (SELECT pg_catalog.count(*) FROM orders)",
 	0, {}
 };
 
 static TmStatement max_ids = {
-	"SELECT (SELECT coalesce(max(id), 0) FROM artists), (SELECT coalesce(max(id), 0) FROM events),"
-	" (SELECT coalesce(max(id), 0) FROM orders)",
+	"SELECT (SELECT coalesce(pg_catalog.max(id), 0) FROM artists),"
+	" (SELECT coalesce(pg_catalog.max(id), 0) FROM events),"
+	" (SELECT coalesce(pg_catalog.max(id), 0) FROM orders)",
 	0, {}
 };
 
 static TmStatement insert_account = {
-	"INSERT INTO accounts (username, password_hash, is_admin, available_money)"
-	" VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1",
+	"INSERT INTO accounts (username, password_hash, role, available_money)"
+	" VALUES ($1, $2, CASE WHEN $3 THEN 'admin' ELSE 'user' END, $4)"
+	" ON CONFLICT DO NOTHING RETURNING 1",
 	4, {TEXTOID, TEXTOID, BOOLOID, INT4OID}
 };
 
@@ -188,11 +190,11 @@ static TmStatement insert_order = {
  * never gets here.
  */
 static TmStatement continue_sequences = {
-	"SELECT setval(s, greatest(m, coalesce(pg_sequence_last_value(s), 0))) FROM"
-	" (SELECT pg_get_serial_sequence(t, 'id')::regclass AS s, m FROM (VALUES"
-	" ('artists', greatest($1, (SELECT max(id) FROM artists))),"
-	" ('events', greatest($2, (SELECT max(id) FROM events))),"
-	" ('orders', greatest($3, (SELECT max(id) FROM orders)))) v(t, m)) x WHERE m > 0",
+	"SELECT pg_catalog.setval(s, greatest(m, coalesce(pg_catalog.pg_sequence_last_value(s), 0)))"
+	" FROM (SELECT pg_catalog.pg_get_serial_sequence(t, 'id')::regclass AS s, m FROM (VALUES"
+	" ('artists', greatest($1, (SELECT pg_catalog.max(id) FROM artists))),"
+	" ('events', greatest($2, (SELECT pg_catalog.max(id) FROM events))),"
+	" ('orders', greatest($3, (SELECT pg_catalog.max(id) FROM orders)))) v(t, m)) x WHERE m > 0",
 	3, {INT4OID, INT4OID, INT4OID}
 };
 

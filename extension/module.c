@@ -16,6 +16,8 @@ PG_MODULE_MAGIC;
 char	   *tm_secret_key = NULL;
 int			tm_token_ttl = 600;
 int			tm_password_cost = 5;
+int			tm_initial_credit = 200;
+int			tm_signups_per_hour = 10;
 
 void		_PG_init(void);
 
@@ -48,6 +50,28 @@ _PG_init(void)
 							5, 1, 11,
 							PGC_SUSET,
 							0,
+							NULL, NULL, NULL);
+
+	/*
+	 * Set by the database's owner (ALTER DATABASE ... SET, as a superuser): the web role can
+	 * neither change (PGC_SUSET) nor read (GUC_SUPERUSER_ONLY) them.
+	 */
+	DefineCustomIntVariable("ticketmonster.initial_credit",
+							"What a new account starts with.",
+							NULL,
+							&tm_initial_credit,
+							200, 0, 1000000000,
+							PGC_SUSET,
+							GUC_SUPERUSER_ONLY,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("ticketmonster.signups_per_hour",
+							"New accounts per client address per hour (0: no limit).",
+							NULL,
+							&tm_signups_per_hour,
+							10, 0, 1000000,
+							PGC_SUSET,
+							GUC_SUPERUSER_ONLY,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("ticketmonster");

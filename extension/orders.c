@@ -48,7 +48,7 @@ static TmStatement claim_key = {
 	" WHERE username = $1 AND key <> $2 AND " KEY_EXPIRED ") "
 	"INSERT INTO idempotency_keys (username, key, request_hash, response) "
 	"SELECT username, $2, " REQUEST_HASH ", 'null' FROM accounts"
-	" WHERE username = $1 AND NOT is_admin FOR KEY SHARE "
+	" WHERE username = $1 AND role = 'user' AND closed_at IS NULL FOR KEY SHARE "
 	"ON CONFLICT (username, key) DO UPDATE"
 	" SET request_hash = excluded.request_hash, response = 'null', created_at = now()"
 	" WHERE idempotency_keys." KEY_EXPIRED " "
@@ -76,12 +76,12 @@ static TmStatement event_prices = {
 /* A total beyond any balance (read_prices() saturates it) simply matches no row. */
 static TmStatement debit = {
 	"UPDATE accounts SET available_money = available_money - $2"
-	" WHERE username = $1 AND NOT is_admin AND available_money >= $2",
+	" WHERE username = $1 AND role = 'user' AND closed_at IS NULL AND available_money >= $2",
 	2, {TEXTOID, INT8OID}
 };
 
 static TmStatement account_state = {
-	"SELECT is_admin, available_money FROM accounts WHERE username = $1",
+	"SELECT role <> 'user', available_money FROM accounts WHERE username = $1 AND closed_at IS NULL",
 	1, {TEXTOID}
 };
 
@@ -106,7 +106,7 @@ static TmStatement account_orders = {
 	" ORDER BY o.created_at DESC, o.id DESC)"
 	" FROM orders o JOIN events e ON e.id = o.event_id"
 	" WHERE o.username = a.username), '[]'))"
-	" FROM accounts a WHERE a.username = $1",
+	" FROM accounts a WHERE a.username = $1 AND a.closed_at IS NULL",
 	1, {TEXTOID}
 };
 
@@ -275,7 +275,7 @@ buyer_money(const char *username)
 	if (DatumGetBool(tm_result(1, &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_FORBIDDEN),
-				 errmsg("admins cannot buy tickets")));
+				 errmsg("only users can buy tickets, not admins or door staff")));
 	return DatumGetInt32(tm_result(2, &isnull));
 }
 
@@ -444,10 +444,10 @@ require_buyer(const TmCaller *caller, const char *username)
 {
 	if (caller->is_console)
 		return;
-	if (caller->is_admin)
+	if (caller->is_admin || caller->is_staff)
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_FORBIDDEN),
-				 errmsg("admins cannot buy tickets")));
+				 errmsg("%s cannot buy tickets", caller->is_admin ? "admins" : "door staff")));
 	tm_require_owner(caller, username);
 }
 
@@ -465,7 +465,7 @@ tm_order_create(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
-	purchase.username = tm_arg_text(fcinfo, 1, "username");
+	purchase.username = tm_arg_username(fcinfo, 1);
 	require_buyer(&caller, purchase.username);
 	body = tm_body(fcinfo, 2);
 	parse_purchase(body, &purchase);
@@ -497,7 +497,7 @@ tm_account_orders(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
-	username = tm_arg_text(fcinfo, 1, "username");
+	username = tm_arg_username(fcinfo, 1);
 	tm_require_owner(&caller, username);
 	args[0] = TM_TEXT(username);
 	response = tm_execute_jsonb(&account_orders, args, NULL);

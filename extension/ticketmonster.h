@@ -29,11 +29,13 @@
 #define ERRCODE_TM_PRICE_CHANGED		MAKE_SQLSTATE('T','M','0','0','3')	/* 409 */
 #define ERRCODE_TM_IDEMPOTENCY_REUSED	MAKE_SQLSTATE('T','M','0','0','4')	/* 422 */
 #define ERRCODE_TM_TOO_MANY_ATTEMPTS	MAKE_SQLSTATE('T','M','0','0','5')	/* 429, detail "Try again in N seconds." */
+#define ERRCODE_TM_WEAK_PASSWORD		MAKE_SQLSTATE('T','M','0','1','0')	/* 400 */
 
 /* Limits of the contract (the table constraints repeat them). */
 #define TM_NAME_MAX		30			/* usernames, event and artist names */
 #define TM_PLACE_MAX	100			/* places, cities, countries */
 #define TM_PASSWORD_MAX	256
+#define TM_PASSWORD_MIN	8			/* characters, for new passwords only */
 
 /* Usernames appear in URL paths, so they keep to characters that need no escaping there. */
 #define TM_USERNAME_CHARS \
@@ -43,6 +45,8 @@
 extern char *tm_secret_key;
 extern int	tm_token_ttl;
 extern int	tm_password_cost;
+extern int	tm_initial_credit;
+extern int	tm_signups_per_hour;
 
 /*
  * caller.c: who is calling. A NULL token is the admin console, allowed only to a
@@ -51,15 +55,22 @@ extern int	tm_password_cost;
  */
 typedef struct TmCaller
 {
-	const char *username;		/* NULL for the console */
+	const char *username;		/* the stored spelling; NULL for the console */
 	bool		is_admin;		/* true for admins and for the console */
+	bool		is_staff;		/* door staff (role 'staff'); admins are not staff */
 	bool		is_console;
+	int64		session_id;		/* the token's session (logout, renewal); 0 for the console */
 } TmCaller;
 
 extern TmCaller tm_caller(FunctionCallInfo fcinfo, int token_argno);
+extern char *tm_arg_username(FunctionCallInfo fcinfo, int argno);
 extern void tm_require_admin(const TmCaller *caller);
+extern void tm_require_door_staff(const TmCaller *caller);
 extern void tm_require_owner(const TmCaller *caller, const char *username);
 extern void tm_require_console(void);
+
+/* accounts.c */
+extern void tm_require_strong_password(const char *password, const char *username);
 
 /* jwt.c: HS256 tokens signed with ticketmonster.secret_key */
 extern char *tm_token_issue(const char *username);

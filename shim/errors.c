@@ -26,6 +26,7 @@ static const SqlstateRule rules[] = {
 	{"TM003", 409, "price_changed"},
 	{"TM004", 422, "idempotency_key_reused"},
 	{"TM005", 429, "too_many_attempts"},
+	{"TM010", 400, "weak_password"},
 	{"40001", 503, "busy"},
 	{"40P01", 503, "busy"},
 	{"57P01", 503, "unavailable"},

@@ -5,14 +5,22 @@
 
 -- Schema: the constraints are the last line of defence behind the C functions.
 
+-- An account keeps its row for good: closing it (closed_at) keeps its name taken and its
+-- orders in the history. Names are unique whatever their letter case (the index on
+-- lower(username)) and keep the spelling they were created with.
 CREATE TABLE accounts (
     username        text PRIMARY KEY
                     CHECK (username = btrim(username) AND length(username) BETWEEN 1 AND 30),
     password_hash   text NOT NULL,
-    is_admin        boolean NOT NULL DEFAULT false,
+    -- staff: door staff, who may only check tickets in
+    role            text NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin', 'staff')),
+    -- the 1.0 flag, kept for the API's is_admin
+    is_admin        boolean NOT NULL GENERATED ALWAYS AS (role = 'admin') STORED,
     available_money integer NOT NULL DEFAULT 200 CHECK (available_money >= 0),
-    created_at      timestamptz NOT NULL DEFAULT now()
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    closed_at       timestamptz
 );
+CREATE UNIQUE INDEX accounts_username_lower_key ON accounts (lower(username));
 
 CREATE TABLE events (
     id           integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -99,6 +107,8 @@ CREATE FUNCTION tm_accounts(token text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
 CREATE FUNCTION tm_create_admin(username text, password text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_create_staff(username text, password text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
 CREATE FUNCTION tm_events() RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
@@ -144,8 +154,11 @@ CREATE FUNCTION tm_orders(token text) RETURNS jsonb
 CREATE FUNCTION tm_import(source jsonb, options jsonb DEFAULT '{}') RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
--- Every function runs as the extension's owner with a search_path nobody else can plant
--- objects in; callers get EXECUTE on the API and nothing else.
+-- Every function runs as the extension's owner with pg_catalog first in its search_path, so
+-- that no object planted in a writable schema (public before PostgreSQL 15) shadows a
+-- built-in one; the C code's SQL also names pg_catalog for the functions it calls, since an
+-- exact-match overload elsewhere would otherwise win over a built-in that needs a cast.
+-- Callers get EXECUTE on the API and nothing else.
 DO $$
 DECLARE
     fn regprocedure;
@@ -157,7 +170,7 @@ BEGIN
                                    AND d.objid = p.oid AND d.deptype = 'e'
         JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid AND x.extname = 'ticketmonster'
     LOOP
-        EXECUTE format('ALTER FUNCTION %s SET search_path = @extschema@, pg_temp', fn);
+        EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, @extschema@, pg_temp', fn);
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
     END LOOP;
 END

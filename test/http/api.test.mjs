@@ -22,8 +22,8 @@ after(async () => { await stopCleanly(ctx.shim); });
 test('POST /account: 201, starts with 200; 409 if taken', async () => {
   const res = await api(ctx.base, 'POST', '/account', { body: { username: 'alice', password: 'alice-pw' } });
   assert.equal(res.status, 201);
-  assert.deepEqual(res.body, { account: { username: 'alice', is_admin: 0, available_money: 200 } });
-  const again = await api(ctx.base, 'POST', '/account', { body: { username: 'alice', password: 'x-pw' } });
+  assert.deepEqual(res.body, { account: { username: 'alice', role: 'user', is_admin: 0, available_money: 200 } });
+  const again = await api(ctx.base, 'POST', '/account', { body: { username: 'alice', password: 'x-password' } });
   assert.equal(again.status, 409);
   assert.equal(again.body.code, 'conflict');
   alice = await login(ctx.base, 'alice', 'alice-pw');
@@ -179,8 +179,8 @@ test('orders: the business errors come back as their statuses', async () => {
 });
 
 test('Idempotency-Key: a retried purchase is bought once; reused for another body, 422', async () => {
-  await api(ctx.base, 'POST', '/account', { body: { username: 'dave', password: 'dave-pw' } });
-  const dave = await login(ctx.base, 'dave', 'dave-pw');
+  await api(ctx.base, 'POST', '/account', { body: { username: 'dave', password: 'dave-password' } });
+  const dave = await login(ctx.base, 'dave', 'dave-password');
   const headers = { 'Idempotency-Key': 'k-123' };
   const body = { event_id: eventId, tickets_bought: 1 };
   const a = await api(ctx.base, 'POST', '/orders/dave', { token: dave, body, headers });

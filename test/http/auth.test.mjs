@@ -76,7 +76,7 @@ test('valid token, wrong role or someone else: 403', async () => {
   const create = await api(ctx.base, 'POST', '/event', { token: aliceToken, body: {
     name: 'X', place: 'P', city: 'C', date: '2030-01-01', price: 1, total_available_tickets: 1 } });
   assert.equal(create.status, 403);
-  await api(ctx.base, 'POST', '/account', { body: { username: 'bob', password: 'bob-pw' } });
+  await api(ctx.base, 'POST', '/account', { body: { username: 'bob', password: 'bob-password' } });
   const bobs = await api(ctx.base, 'GET', '/account/bob', { token: aliceToken });
   assert.equal(bobs.status, 403);
   const adminReads = await api(ctx.base, 'GET', '/account/bob', { token: adminToken });

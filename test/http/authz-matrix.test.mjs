@@ -134,11 +134,11 @@ const buyerState = async (s) => ({ event: await look(`/event/${s.event}`), accou
 // `done` checks that a success really happened.
 const FIXTURES = {
   'POST /login': {
-    seed: async () => ({ body: { username: 'bob', password: 'bob-pw' } }),
+    seed: async () => ({ body: { username: 'bob', password: 'bob-password' } }),
     done: async (s, res) => assert.match(res.body.token, /^[\w-]+\.[\w-]+\.[\w-]+$/),
   },
   'POST /account': {
-    seed: async () => ({ body: { username: unique('new'), password: 'new-pw' } }),
+    seed: async () => ({ body: { username: unique('new'), password: 'new-password' } }),
     done: async (s) => assert.equal((await look(`/account/${s.body.username}`)).status, 200),
   },
   'DELETE /account/:user': {
@@ -262,8 +262,8 @@ before(async () => {
   ctx = await setup('http_authz_matrix');
   tokens.admin = await login(ctx.base, 'admin', 'admin-password');
   for (const name of ['alice', 'bob']) {
-    await must(api(ctx.base, 'POST', '/account', { body: { username: name, password: `${name}-pw` } }), 201);
-    tokens[name] = await login(ctx.base, name, `${name}-pw`);
+    await must(api(ctx.base, 'POST', '/account', { body: { username: name, password: `${name}-password` } }), 201);
+    tokens[name] = await login(ctx.base, name, `${name}-password`);
   }
   // event 1 with artist 1, for the read-only rows
   const event = (await must(adminApi('POST', '/event', eventBody('Seed event')), 201)).event.id;
