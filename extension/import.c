@@ -62,6 +62,7 @@ typedef struct AccountEntry
 {
 	char		key[USERNAME_KEY_MAX];
 	bool		imported;
+	bool		is_admin;
 	bool		skipped_in_source;	/* read, but not imported: its orders say so */
 } AccountEntry;
 
@@ -506,6 +507,43 @@ ascii_lower(const char *s)
 
 /* ---- accounts ---- */
 
+#define CRYPT_ALPHABET "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+/*
+ * The shape of the original's sha512_crypt and sha256_crypt hashes ($6$ / $5$, optional
+ * rounds=N$, a salt of up to 16 characters, 86 or 43 characters of hash), so that a damaged
+ * one is reported instead of imported as an account nobody can log in to. Checked by shape:
+ * computing a hash per account would take hours for a large import.
+ */
+static bool
+crypt_hash_well_formed(const char *hash)
+{
+	size_t		hash_len;
+	const char *p, *salt_end;
+
+	if (strncmp(hash, "$6$", 3) == 0)
+		hash_len = 86;
+	else if (strncmp(hash, "$5$", 3) == 0)
+		hash_len = 43;
+	else
+		return true;			/* bcrypt, yescrypt: libxcrypt's own checks decide */
+	p = hash + 3;
+	if (strncmp(p, "rounds=", 7) == 0)
+	{
+		p += 7;
+		if (strspn(p, "0123456789") == 0)
+			return false;
+		p += strspn(p, "0123456789");
+		if (*p++ != '$')
+			return false;
+	}
+	salt_end = strchr(p, '$');
+	if (salt_end == NULL || salt_end - p > 16 || strspn(p, CRYPT_ALPHABET) != (size_t) (salt_end - p))
+		return false;
+	p = salt_end + 1;
+	return strlen(p) == hash_len && strspn(p, CRYPT_ALPHABET) == hash_len;
+}
+
 static const char *
 check_account(Jsonb *row, char **username, char **hash, bool *is_admin, int32 *money,
 			  const char **money_change)
@@ -527,6 +565,8 @@ check_account(Jsonb *row, char **username, char **hash, bool *is_admin, int32 *m
 		return why;
 	if (!tm_password_hash_verifiable(*hash))
 		return "password is not a password hash this server verifies (sha512_crypt, sha256_crypt, bcrypt, yescrypt)";
+	if (!crypt_hash_well_formed(*hash))
+		return "password is a damaged sha512_crypt or sha256_crypt hash";
 	if ((why = get_flag(row, "is_admin", is_admin)))
 		return why;
 	if ((why = get_int(row, "available_money", money, &isnull)))
@@ -592,7 +632,7 @@ import_accounts(Importer *im, JsonbContainer *rows)
 
 			a->label = a->username;
 			if (!found)
-				entry->imported = entry->skipped_in_source = false;
+				entry->imported = entry->skipped_in_source = entry->is_admin = false;
 		}
 		if (a->why)
 			continue;
@@ -643,6 +683,7 @@ import_accounts(Importer *im, JsonbContainer *rows)
 		if (a->money_change)
 			adjust(im, T_ACCOUNTS, a->label, a->money_change);
 		entry->imported = true;
+		entry->is_admin = a->is_admin;
 		im->report.counts[T_ACCOUNTS].imported++;
 	}
 }
@@ -890,6 +931,12 @@ import_orders(Importer *im, JsonbContainer *rows)
 		{
 			skip(im, T_ORDERS, label, account ? "its account \"%s\" was not imported" :
 				 "its account \"%s\" does not exist in the source", username);
+			continue;
+		}
+		if (account->is_admin)
+		{
+			/* Only users buy: an order of an admin would break the rules every sale keeps. */
+			skip(im, T_ORDERS, label, "its account \"%s\" is an admin, and admins do not buy tickets", username);
 			continue;
 		}
 		event = hash_search(im->events, &id_event, HASH_FIND, NULL);

@@ -84,7 +84,7 @@ async function checkThroughHttp(database, { lastEventId, lastOrderId }) {
     const boss = await api(base, 'POST', '/login', { body: { username: 'boss', password: 'boss-password' } });
     assert.equal(boss.status, 200);
     assert.equal(boss.body.is_admin, 1);
-    for (const name of ['Dave', 'dave', 'mallory']) {
+    for (const name of ['Dave', 'dave', 'mallory', 'oscar']) {
       const res = await api(base, 'POST', '/login', { body: { username: name, password: 'dave-lower' } });
       assert.equal(res.status, 404, `${name} was not to be imported`);
     }
@@ -130,15 +130,16 @@ test('SQLite data.db: report, then logins, balances, orders and stock through HT
   const report = importJson([SQLITE_SOURCE], target);
   assert.equal(report.status, 'imported');
   assert.deepEqual(report.tables, {
-    accounts: { read: 9, imported: 5, skipped: 4 },
+    accounts: { read: 10, imported: 5, skipped: 5 },
     artists: { read: 4, imported: 3, skipped: 1 },
     events: { read: 5, imported: 3, skipped: 2 },
     event_artists: { read: 6, imported: 3, skipped: 3 },
-    orders: { read: 11, imported: 4, skipped: 7 },
+    orders: { read: 12, imported: 4, skipped: 8 },
   });
   assert.match(reasonOf(report, 'accounts', 'Dave'), /differs only in letter case/);
   assert.match(reasonOf(report, 'accounts', 'dave'), /differs only in letter case/);
   assert.match(reasonOf(report, 'accounts', 'mallory'), /not a password hash/);
+  assert.match(reasonOf(report, 'accounts', 'oscar'), /damaged sha512_crypt/);
   assert.match(reasonOf(report, 'accounts', 'a_username_longer_than_thirty_chars'), /longer than 30/);
   assert.match(reasonOf(report, 'events', '3'), /"05\/07\/2020" is not a date/);
   assert.match(reasonOf(report, 'events', '7'), /longer than 30/);
@@ -147,12 +148,13 @@ test('SQLite data.db: report, then logins, balances, orders and stock through HT
   assert.match(reasonOf(report, 'orders', '4'), /event 4 does not exist in the source/);
   assert.match(reasonOf(report, 'orders', '7'), /event 3 was not imported/);
   assert.match(reasonOf(report, 'orders', '10'), /tickets_bought 0/);
+  assert.match(reasonOf(report, 'orders', '12'), /"boss" is an admin/);
   assert.deepEqual(report.adjusted.map((a) => [a.row, a.change]), [
     ['bob', 'available_money NULL set to 0'],
     ['carol', 'available_money -20 set to 0 (a debt the original app let happen)'],
   ]);
   assert.deepEqual(report.renumbered, []);
-  await checkThroughHttp(target, { lastEventId: 7, lastOrderId: 11 });
+  await checkThroughHttp(target, { lastEventId: 7, lastOrderId: 12 });
 
   // the same source again: a no-op that says so
   const before = snapshot(target);
@@ -168,12 +170,12 @@ test('Heroku Postgres source (line-ups in a table called "tags"): the same users
   assert.equal(res.status, 0, res.stderr);
   // the human report: counts per table, each skipped row with its reason, the changes
   assert.match(res.stdout, /line-ups in table tags/);
-  assert.match(res.stdout, /^ {2}accounts +8 +5 +3$/m);
-  assert.match(res.stdout, /^ {2}orders +10 +4 +6$/m);
+  assert.match(res.stdout, /^ {2}accounts +9 +5 +4$/m);
+  assert.match(res.stdout, /^ {2}orders +11 +4 +7$/m);
   assert.match(res.stdout, /^ {2}orders 4: its event 4 does not exist in the source/m);
   assert.match(res.stdout, /^ {2}accounts carol: available_money -20 set to 0/m);
   assert.match(res.stdout, /import: committed\n$/);
-  await checkThroughHttp(target, { lastEventId: 6, lastOrderId: 10 });
+  await checkThroughHttp(target, { lastEventId: 6, lastOrderId: 12 });
 });
 
 test('--dry-run checks everything and writes nothing, not even a sequence', () => {
@@ -181,7 +183,7 @@ test('--dry-run checks everything and writes nothing, not even a sequence', () =
   const before = snapshot(target);
   const res = runImport([SQLITE_SOURCE, '--dry-run'], { target });
   assert.equal(res.status, 0, res.stderr);
-  assert.match(res.stdout, /^ {2}orders +11 +4 +7$/m);
+  assert.match(res.stdout, /^ {2}orders +12 +4 +8$/m);
   assert.match(res.stdout, /dry run, nothing written/);
   assert.equal(snapshot(target), before);
   // and the real import afterwards is not mistaken for a repeat
@@ -193,7 +195,7 @@ test('--strict refuses a source with rows to skip, and writes nothing', () => {
   const before = snapshot(target);
   const res = runImport([url(PG_SOURCE), '--strict'], { target });
   assert.equal(res.status, 1);
-  assert.match(res.stderr, /^ticketmonster-web import: 12 source rows would be skipped and 2 changed, and the import is strict/);
+  assert.match(res.stderr, /^ticketmonster-web import: 14 source rows would be skipped and 2 changed, and the import is strict/);
   assert.equal(snapshot(target), before);
 });
 

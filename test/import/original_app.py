@@ -87,6 +87,7 @@ ACCOUNTS = [
     ("dave", fast512.hash("dave-lower"), 0, 60),
     ("eve", sha256_crypt.using(rounds=1000).hash("eve-password"), 0, 75),
     ("mallory", "plaintext-password", 0, 10),           # not a hash: cannot be verified
+    ("oscar", "$6$rounds=1000$salt$cut-short", 0, 10),  # a damaged hash
 ]
 EVENTS = [
     (1, "Canet Rock", "Platja", "Canet de Mar", "2020-07-05", 50, 100),
@@ -111,6 +112,7 @@ ORDERS = [
     (8, "eve", 6, 2),
     (9, "mallory", 1, 1),
     (10, "bob", 2, 0),      # nothing bought
+    (12, "boss", 1, 1),     # bought before being made an admin
 ]
 
 if sqlite_only:
