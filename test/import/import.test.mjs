@@ -263,10 +263,12 @@ test('bad sources and targets: one line on stderr, a non-zero exit, nothing writ
 
 test('tm_import is for the console only, whatever EXECUTE says', () => {
   const target = freshDatabase('import_console');
-  psql(target, 'GRANT EXECUTE ON FUNCTION tm_import(jsonb, jsonb) TO tm_app');
-  const res = spawnSync('psql', ['-X', '-q', '-d', target, '-U', 'tm_app', '-c',
-    `SELECT tm_import('{"accounts": [], "artists": [], "events": [], "event_artists": [], "orders": []}')`],
+  const res = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', target,
+    '-c', 'GRANT EXECUTE ON FUNCTION tm_import(jsonb, jsonb) TO tm_app',
+    '-c', 'SET ROLE tm_app',
+    '-c', `SELECT tm_import('{"accounts": [], "artists": [], "events": [], "event_artists": [], "orders": []}')`],
   { encoding: 'utf8' });
   assert.notEqual(res.status, 0);
   assert.match(res.stderr, /only the database console may do this/);
+  assert.equal(psql(target, 'SELECT count(*) FROM imports'), '0');
 });
