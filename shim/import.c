@@ -35,6 +35,7 @@ usage(FILE *out)
 			"transaction, and prints what was read, imported, changed and skipped (docs/import.md).\n"
 			"\n"
 			"  SOURCE                a postgres:// or postgresql:// URL, or the path of a SQLite file\n"
+			"                        (or its SQLAlchemy URI, sqlite:///data.db)\n"
 			"  --dry-run             check everything and print the report; write nothing\n"
 			"  --into-existing-data  import beside the events, artists and users already there\n"
 			"                        (refused otherwise); taken ids get new ones, listed\n"
@@ -133,6 +134,7 @@ print_report(json_t *report, const ImportOptions *options, const char *link_tabl
 
 	if (options->json)
 	{
+		json_object_set_new(report, "link_table", json_string(link_table));
 		char	   *text = json_dumps(report, JSON_INDENT(2) | JSON_SORT_KEYS);
 
 		puts(text);
@@ -244,6 +246,9 @@ import_main(int argc, char **argv)
 	if (!parse_options(argc, argv, &options))
 		return 2;
 
+	/* Flask-SQLAlchemy's own spelling of a SQLite file, as the old app's config has it */
+	if (strncmp(options.source, "sqlite:///", 10) == 0)
+		options.source += 10;
 	document = is_postgres_url(options.source) ?
 		import_read_postgres(options.source, error, sizeof(error)) :
 		import_read_sqlite(options.source, error, sizeof(error));
