@@ -38,7 +38,8 @@ static TmStatement select_artist = {
 /* No row when there is no such artist; an empty list when it plays nowhere. */
 static TmStatement select_artist_events = {
 	"SELECT jsonb_build_object('events', (SELECT " TM_EVENT_LIST " FROM " TM_EVENTS_FROM
-	" WHERE e.id IN (SELECT p.event_id FROM event_artists p WHERE p.artist_id = x.id)))"
+	" WHERE " TM_EVENT_LIVE " AND"
+	" e.id IN (SELECT p.event_id FROM event_artists p WHERE p.artist_id = x.id)))"
 	" FROM artists x WHERE x.id = $1",
 	1, {INT4OID}
 };

@@ -178,10 +178,18 @@ static TmStatement order_id_taken = {
 	"SELECT FROM orders WHERE id = $1", 1, {INT4OID}
 };
 
-/* The original kept no price per order: the event's price is the only one known. */
+/*
+ * An order of the original, confirmed, with one ticket (and its code) per ticket bought, and
+ * counted as sold by its event, so that capacity = left + sold as for every sale. The
+ * original kept no price per order: the event's price is the only one known.
+ */
 static TmStatement insert_order = {
-	"INSERT INTO orders (id, username, event_id, tickets_bought, price) OVERRIDING SYSTEM VALUE"
-	" SELECT $1, $2, $3, $4, price FROM events WHERE id = $3 RETURNING 1",
+	"WITH o AS (INSERT INTO orders (id, username, event_id, tickets_bought, price)"
+	" OVERRIDING SYSTEM VALUE SELECT $1, $2, $3, $4, price FROM events WHERE id = $3"
+	" RETURNING id), "
+	"t AS (INSERT INTO tickets (order_id) SELECT o.id FROM o, pg_catalog.generate_series(1, $4)), "
+	"e AS (UPDATE events SET tickets_sold = tickets_sold + $4 WHERE id = $3) "
+	"SELECT FROM o",
 	4, {INT4OID, TEXTOID, INT4OID, INT4OID}
 };
 

@@ -51,6 +51,13 @@ tm_body_has(Jsonb *body, const char *field)
 	return body_field(body, field) != NULL;
 }
 
+/* Is the field there at all, JSON null included ("clear it" rather than "leave it")? */
+bool
+tm_body_given(Jsonb *body, const char *field)
+{
+	return getKeyJsonValueFromContainer(&body->root, field, strlen(field), NULL) != NULL;
+}
+
 /* Copy of the string with leading and trailing white space removed. */
 static char *
 trimmed(const char *s, int len)

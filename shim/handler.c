@@ -90,6 +90,8 @@ queue_reply(struct MHD_Connection *connection, Request *req, Reply *reply, const
 		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "2");
 	if (allow)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, allow);
+	if (reply->etag[0])
+		MHD_add_response_header(response, MHD_HTTP_HEADER_ETAG, reply->etag);
 	return queue(connection, req, reply->status, response);
 }
 
@@ -146,6 +148,26 @@ collect_query_field(void *cls, enum MHD_ValueKind kind, const char *key, const c
 	return MHD_YES;
 }
 
+/*
+ * A route with `etag_of` names the object of its body whose "version" is the resource's
+ * version: it becomes the strong ETag, which clients send back in If-Match.
+ */
+static void
+set_etag(const Route *route, Reply *reply)
+{
+	json_t	   *body;
+	json_t	   *version;
+
+	if (!route->etag_of || reply->status >= 300 || !reply->body)
+		return;
+	body = json_loads(reply->body, 0, NULL);
+	version = json_object_get(json_object_get(body, route->etag_of), "version");
+	if (json_is_integer(version))
+		snprintf(reply->etag, sizeof(reply->etag), "\"%lld\"",
+				 (long long) json_integer_value(version));
+	json_decref(body);
+}
+
 /* Runs the route's tm_* call with its arguments gathered from the request. */
 static enum MHD_Result
 answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *match)
@@ -174,6 +196,13 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 			case ARG_IDEMPOTENCY_KEY:
 				values[n] = header(connection, "Idempotency-Key");
 				break;
+			case ARG_IF_MATCH:
+				values[n] = header(connection, MHD_HTTP_HEADER_IF_MATCH);
+				break;
+			case ARG_QUERY:
+				values[n] = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND,
+														route->query);
+				break;
 			case ARG_BODY:
 				{
 					QueryFields query = {json_object(), true};
@@ -197,6 +226,7 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 		}
 	}
 	db_call(route, values, n, &reply);
+	set_etag(route, &reply);
 done:
 	free(token);
 	free(fields);
@@ -225,7 +255,7 @@ dispatch(struct MHD_Connection *connection, Request *req)
 		return answer_options(connection, req, &match);
 	if (match.route && !match.route->sql)
 	{
-		Reply		alive = {200, strdup("{\"status\":\"ok\"}"), 0};
+		Reply		alive = {.status = 200, .body = strdup("{\"status\":\"ok\"}")};
 
 		return queue_reply(connection, req, &alive, NULL);
 	}

@@ -95,16 +95,26 @@ async function checkThroughHttp(database, { lastEventId, lastOrderId }) {
     assert.equal(await money('bob', bob), 0); // NULL in the source
     assert.equal(await money('carol', boss.body.token), 0); // -20 in the source
 
-    const orders = (await api(base, 'GET', '/orders/alice', { token: alice })).body.orders;
-    assert.deepEqual(orders.map((o) => [o.id, o.event_id, o.event_name, o.tickets_bought, o.price])
-      .sort((a, b) => a[0] - b[0]),
-    [[1, 1, 'Canet Rock', 2, 50], [2, 2, 'Future Fest', 1, 20]]);
+    const orders = (await api(base, 'GET', '/orders/alice', { token: alice })).body.orders
+      .sort((a, b) => a.id - b.id);
+    assert.deepEqual(orders.map((o) => [o.id, o.event_id, o.event_name, o.tickets_bought, o.price, o.status]),
+      [[1, 1, 'Canet Rock', 2, 50, 'confirmed'], [2, 2, 'Future Fest', 1, 20, 'confirmed']]);
+    // imported orders get their tickets, one code each, which the door accepts once
+    assert.deepEqual(orders.map((o) => o.tickets.length), [2, 1]);
+    const code = orders[1].tickets[0].code;
+    assert.match(code, /^[A-Za-z0-9_-]{22}$/);
+    const scan = await api(base, 'POST', '/checkin', { token: boss.body.token, body: { code } });
+    assert.equal(scan.status, 200, JSON.stringify(scan.body));
+    assert.equal(scan.body.order.id, 2);
+    assert.equal((await api(base, 'POST', '/checkin', { token: boss.body.token, body: { code } })).status, 409);
     const all = (await api(base, 'GET', '/orders', { token: boss.body.token })).body.orders;
     assert.deepEqual(all.map((o) => o.id).sort((a, b) => a - b), [1, 2, 3, 8]);
 
     // ids kept, stock as the source had it (what is left), line-ups without the duplicate
     const canet = (await api(base, 'GET', '/event/1')).body.event;
     assert.equal(canet.total_available_tickets, 100);
+    assert.equal(canet.capacity, 103); // what is left + the imported orders' tickets
+    assert.equal(canet.past, true);
     assert.deepEqual(canet.artists.map((a) => a.name), ['Manel', 'Txarango']);
     assert.equal((await api(base, 'GET', '/event/6')).body.event.total_available_tickets, 0);
     assert.equal((await api(base, 'GET', '/event/3')).status, 404);
@@ -119,7 +129,8 @@ async function checkThroughHttp(database, { lastEventId, lastOrderId }) {
     assert.equal(bought.status, 201, JSON.stringify(bought.body));
     assert.equal(bought.body.order.id, lastOrderId + 1);
     assert.equal(await money('alice', alice), 130);
-    assert.equal((await api(base, 'GET', '/event/2')).body.event.total_available_tickets, 9);
+    const future = (await api(base, 'GET', '/event/2')).body.event;
+    assert.deepEqual([future.total_available_tickets, future.capacity], [9, 11]);
   } finally {
     await stopCleanly(shim);
   }
