@@ -409,3 +409,68 @@ tm_account_delete(PG_FUNCTION_ARGS)
 	SPI_finish();
 	PG_RETURN_JSONB_P(message);
 }
+
+/*
+ * Clients of the original app (issue 9).
+ */
+
+static TmStatement body_with_username = {
+	"SELECT $1 || pg_catalog.jsonb_build_object('username', $2::text)",
+	2, {JSONBOID, TEXTOID}
+};
+
+/*
+ * POST /account/<username>, the original app's other way to sign up: the body for
+ * tm_account_create, with the path's username. A username in the body must be the same.
+ */
+PG_FUNCTION_INFO_V1(tm_account_path_body);
+Datum
+tm_account_path_body(PG_FUNCTION_ARGS)
+{
+	char	   *username = tm_arg_text(fcinfo, 0, "username");
+	Jsonb	   *body = tm_body(fcinfo, 1);
+	Datum		args[2];
+	Jsonb	   *result;
+
+	if (tm_body_has(body, "username"))
+	{
+		char	   *given = tm_body_text(body, "username", TM_NAME_MAX);
+
+		if (strcmp(given, username) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_TM_INVALID_INPUT),
+					 errmsg("the body's \"username\" \"%s\" is not the path's \"%s\"", given, username),
+					 errhint("Leave \"username\" out of the body, or send the same name.")));
+	}
+	SPI_connect();
+	args[0] = JsonbPGetDatum(body);
+	args[1] = TM_TEXT(username);
+	result = tm_execute_jsonb(&body_with_username, args, NULL);
+	SPI_finish();
+	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * GET /account/<username> without a token, when the web process runs with LEGACY_CLIENTS:
+ * the original app served the account to anyone, and its frontends read the balance and
+ * the admin flag that way right after logging in. The web role may call this, so whoever
+ * holds that role (or reaches a web process with the setting on) reads every balance:
+ * the privacy cost the README states.
+ */
+PG_FUNCTION_INFO_V1(tm_account_legacy);
+Datum
+tm_account_legacy(PG_FUNCTION_ARGS)
+{
+	char	   *username;
+	Datum		args[1];
+	Jsonb	   *account;
+
+	SPI_connect();
+	username = tm_arg_username(fcinfo, 0);
+	args[0] = TM_TEXT(username);
+	account = tm_execute_jsonb(&select_account, args, NULL);
+	if (account == NULL)
+		account_not_found(username);
+	SPI_finish();
+	PG_RETURN_JSONB_P(account);
+}

@@ -266,6 +266,13 @@ body_event(Jsonb *body)
 	return fields;
 }
 
+/* The body of POST or PUT; clients of the original app may say "available_tickets". */
+static Jsonb *
+event_body(FunctionCallInfo fcinfo, int argno)
+{
+	return tm_body_alias(tm_body(fcinfo, argno), "total_available_tickets", "available_tickets");
+}
+
 /* Runs one of the statements above that take the event id as $1; 404 without a row. */
 static Jsonb *
 event_result(TmStatement *stmt, int32 id)
@@ -357,7 +364,7 @@ tm_event_create(PG_FUNCTION_ARGS)
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
 	tm_require_admin(&caller);
-	fields = body_event(tm_body(fcinfo, 1));
+	fields = body_event(event_body(fcinfo, 1));
 
 	args[0] = TM_TEXT(fields.name);
 	args[1] = TM_TEXT(fields.place);
@@ -447,7 +454,7 @@ tm_event_update(PG_FUNCTION_ARGS)
 	caller = tm_caller(fcinfo, 0);
 	tm_require_admin(&caller);
 	id = tm_arg_int(fcinfo, 1, "the event id");
-	body = tm_body(fcinfo, 2);
+	body = event_body(fcinfo, 2);
 	fields = body_event(body);
 	if_match = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? text_to_cstring(PG_GETARG_TEXT_PP(3)) : NULL;
 

@@ -41,6 +41,13 @@
 #define ERRCODE_TM_TICKET_NOT_VALID		MAKE_SQLSTATE('T','M','0','2','7')	/* 409 */
 #define ERRCODE_TM_WRONG_EVENT			MAKE_SQLSTATE('T','M','0','2','8')	/* 409 */
 
+/*
+ * Not an error: a NOTICE with this code says that a call's result is a resource that
+ * already existed exactly as asked (a repeated POST /artist); the shim answers 200
+ * instead of 201 (docs/errors.md).
+ */
+#define ERRCODE_TM_ALREADY_EXISTS		MAKE_SQLSTATE('T','M','0','4','0')
+
 /* Limits of the contract (the table constraints repeat them). */
 #define TM_NAME_MAX		30			/* usernames, event and artist names */
 #define TM_PLACE_MAX	100			/* places, cities, countries */
@@ -100,6 +107,7 @@ extern char *tm_body_text(Jsonb *body, const char *field, int max_chars);
 extern char *tm_body_password(Jsonb *body, const char *field, int max_bytes);
 extern int32 tm_body_int(Jsonb *body, const char *field, int32 min);
 extern DateADT tm_body_date(Jsonb *body, const char *field);
+extern Jsonb *tm_body_alias(Jsonb *body, const char *field, const char *alias);
 extern char *tm_arg_text(FunctionCallInfo fcinfo, int argno, const char *what);
 extern int32 tm_arg_int(FunctionCallInfo fcinfo, int argno, const char *what);
 

@@ -13,10 +13,12 @@
 #include <time.h>
 
 #include "auth_header.h"
+#include "config.h"
 #include "cors.h"
 #include "db.h"
 #include "reply.h"
 #include "request_fields.h"
+#include "request_path.h"
 #include "routes.h"
 #include "static_files.h"
 
@@ -24,7 +26,7 @@ typedef struct Request
 {
 	struct timespec started;
 	char		method[16];
-	char	   *path;			/* percent-decoded, without the query string */
+	char	   *path;			/* percent-decoded, slashes collapsed, no query string */
 	char	   *body;
 	size_t		body_len;
 	bool		body_too_large;
@@ -203,6 +205,9 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 				values[n] = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND,
 														route->query);
 				break;
+			case ARG_LEGACY_CLIENTS:
+				values[n] = config.legacy_clients ? "true" : "false";
+				break;
 			case ARG_BODY:
 				{
 					QueryFields query = {json_object(), true};
@@ -283,6 +288,7 @@ request_begin(struct MHD_Connection *connection, const char *url, const char *me
 	clock_gettime(CLOCK_MONOTONIC, &req->started);
 	snprintf(req->method, sizeof(req->method), "%s", method);
 	req->path = strdup(url);
+	request_path_collapse_slashes(req->path);
 	/* Refuse an announced oversized body before reading any of it. */
 	if (length && strtoull(length, NULL, 10) > MAX_BODY_BYTES)
 		req->body_too_large = true;

@@ -19,6 +19,7 @@ typedef enum RouteArg
 	ARG_IDEMPOTENCY_KEY,		/* the Idempotency-Key header, NULL when absent */
 	ARG_IF_MATCH,				/* the If-Match header, NULL when absent */
 	ARG_QUERY,					/* the query-string field named by the route's `query`, NULL when absent */
+	ARG_LEGACY_CLIENTS,			/* 'true' or 'false': the LEGACY_CLIENTS setting */
 } RouteArg;
 
 enum { ROUTE_MAX_ARGS = 4, ROUTE_MAX_PARAMS = 2, ROUTE_PARAM_MAX = 256 };

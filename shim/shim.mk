@@ -36,7 +36,7 @@ FUZZ_CFLAGS = $(filter-out -O2,$(SHIM_CFLAGS)) -O1 -fno-omit-frame-pointer \
 fuzz_srcs_auth_header = auth_header
 fuzz_srcs_form_query = request_fields url_decode reply errors
 fuzz_srcs_json_body = request_fields url_decode reply errors
-fuzz_srcs_routes = routes url_decode
+fuzz_srcs_routes = routes url_decode request_path
 fuzz_srcs_static_path = static_files config
 fuzz_srcs_url_decode = url_decode
 

@@ -88,6 +88,14 @@ CREATE FUNCTION tm_checkin(token text, body jsonb) RETURNS jsonb
 GRANT EXECUTE ON FUNCTION tm_events(text), tm_event_update(text, integer, jsonb, text),
     tm_order_cancel(text, text, integer), tm_checkin(text, jsonb) TO ticketmonster_web;
 
+-- compat: clients of the original app (issue 9); search_path and PUBLIC as the last section does
+CREATE FUNCTION tm_account_path_body(username text, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_account_legacy(username text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+GRANT EXECUTE ON FUNCTION tm_account_path_body(text, jsonb), tm_account_legacy(text)
+    TO ticketmonster_web;
+
 -- import
 CREATE TABLE imports (
     id            integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

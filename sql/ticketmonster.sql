@@ -186,6 +186,14 @@ CREATE FUNCTION tm_order_cancel(token text, username text, order_id integer) RET
 CREATE FUNCTION tm_checkin(token text, body jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
+-- compat: clients of the original app (issue 9). POST /account/<username> signs up with
+-- tm_account_create(tm_account_path_body(...)); with LEGACY_CLIENTS on the web process, a
+-- GET /account/<username> without a token calls tm_account_legacy (anyone reads balances).
+CREATE FUNCTION tm_account_path_body(username text, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_account_legacy(username text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+
 -- import: the original Flask app's rows (docs/import.md), console only.
 CREATE FUNCTION tm_import(source jsonb, options jsonb DEFAULT '{}') RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
@@ -234,4 +242,8 @@ GRANT EXECUTE ON FUNCTION
     tm_artist_update(text, integer, jsonb), tm_artist_delete(text, integer),
     tm_order_create(text, text, jsonb, text), tm_account_orders(text, text), tm_orders(text),
     tm_order_cancel(text, text, integer), tm_checkin(text, jsonb)
+    TO ticketmonster_web;
+
+-- compat
+GRANT EXECUTE ON FUNCTION tm_account_path_body(text, jsonb), tm_account_legacy(text)
     TO ticketmonster_web;

@@ -44,6 +44,9 @@ INSERT INTO fz.functions VALUES
     ('tm_orders',              '{token}',                              'admin',   2),
     ('tm_order_cancel',        '{token,username,order_id}',            'owner',   8),
     ('tm_checkin',             '{token,body:checkin}',                 'door',    8),
+    -- compat: clients of the original app
+    ('tm_account_path_body',   '{username,body:account}',              'any',     3),
+    ('tm_account_legacy',      '{username}',                           'any',     3),
     -- always a dry run (import_options), so that the invariants below keep their meaning
     ('tm_import',              '{body:import,import_options}',         'console', 3);
 
@@ -73,6 +76,7 @@ INSERT INTO fz.fields VALUES
     ('event', 'max_tickets_per_account', 'limit', 0.2), ('event', 'image_url', 'image', 0.2),
     ('event', 'version', 'version', 0.1),
     ('checkin', 'code', 'code', 0.95), ('checkin', 'event_id', 'event_ref', 0.3),
+    ('event', 'available_tickets', 'stock', 0.1),
     ('artist', 'name', 'name', 0.97), ('artist', 'country', 'place', 0.97),
     ('artist', 'genre', 'genre', 0.97),
     ('link', 'id', 'artist_ref', 0.5), ('link', 'name', 'name', 0.5),

@@ -43,6 +43,7 @@ const MATRIX = [
   // accounts
   ['POST',   '/login',                              200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
   ['POST',   '/account',                            201, 201, 201,  201,  201,    201,     201, 201,     201, 201],
+  ['POST',   '/account/:user',                      201, 201, 201,  201,  201,    201,     201, 201,     201, 201],
   ['GET',    '/account/alice',                      401, 200, 403,  200,  401,    401,     401, 401,     200, 403],
   ['DELETE', '/account/:user',                      401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
   ['GET',    '/accounts',                           401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
@@ -144,6 +145,11 @@ const FIXTURES = {
   'POST /account': {
     seed: async () => ({ body: { username: unique('new'), password: 'new-password' } }),
     done: async (s) => assert.equal((await look(`/account/${s.body.username}`)).status, 200),
+  },
+  // the original app's sign-up path: the account is named by the path
+  'POST /account/:user': {
+    seed: async () => ({ user: unique('path'), body: { password: 'path-password' } }),
+    done: async (s) => assert.equal((await look(`/account/${s.user}`)).status, 200),
   },
   'DELETE /account/:user': {
     seed: async () => ({ user: await seedUser() }),

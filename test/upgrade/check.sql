@@ -134,6 +134,40 @@ BEGIN
 END
 $$;
 
+-- compat (issue 9): the original app's clients on old data. The legacy account read answers
+-- an old account's balance and admin flag; an identical create of an artist of 1.0 is that
+-- artist, a different one a conflict; an old event takes available_tickets.
+DO $$
+DECLARE
+    legacy jsonb := tm_account_legacy('Carol') -> 'account';
+    owner_view jsonb := tm_account(NULL, 'Carol') -> 'account';
+    artist jsonb;
+    event jsonb;
+BEGIN
+    IF legacy ->> 'username' <> 'Carol' OR legacy -> 'available_money' <> owner_view -> 'available_money'
+       OR legacy -> 'is_admin' <> '0' OR (tm_account_legacy('boss') -> 'account' -> 'is_admin') <> '1' THEN
+        RAISE EXCEPTION 'tm_account_legacy on old accounts: % and %', legacy, tm_account_legacy('boss');
+    END IF;
+    SELECT a INTO artist FROM jsonb_array_elements(tm_artists() -> 'artists') a WHERE a ->> 'name' = 'Txarango';
+    IF tm_artist_create(NULL, '{"name": "Txarango", "country": "Spain", "genre": "reggae"}') -> 'artist' <> artist THEN
+        RAISE EXCEPTION 'an identical create of the old artist % was not that artist', artist;
+    END IF;
+    BEGIN
+        PERFORM tm_artist_create(NULL, '{"name": "Txarango", "country": "France", "genre": "REGGAE"}');
+        RAISE EXCEPTION 'the old artist''s name with another country was not a conflict';
+    EXCEPTION WHEN unique_violation THEN
+        NULL;
+    END;
+    SELECT e INTO event FROM jsonb_array_elements(tm_events() -> 'events') e WHERE e ->> 'name' = 'Free Jam';
+    event := tm_event_update(NULL, (event ->> 'id')::int, jsonb_build_object('name', event -> 'name',
+        'place', event -> 'place', 'city', event -> 'city', 'date', event -> 'date',
+        'price', event -> 'price', 'available_tickets', 321)) -> 'event';
+    IF event -> 'total_available_tickets' <> '321' THEN
+        RAISE EXCEPTION 'available_tickets on an old event: %', event;
+    END IF;
+END
+$$;
+
 -- import: an upgraded database has data, so tm_import refuses it unless asked; asked, an
 -- original-app event whose id is taken gets the next free one.
 DO $$
