@@ -234,7 +234,8 @@ import_read_postgres(const char *url, char *error, size_t error_size)
 		return NULL;
 	}
 	/* One snapshot, so that orders and events agree even while the old app still runs. */
-	res = PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	/* ISO, so that a date column some deployment used reads as YYYY-MM-DD whatever its DateStyle */
+	res = PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL DateStyle = ISO");
 	ok = pg_ok(conn, res, error, error_size);
 	PQclear(res);
 	for (const ImportTableSpec *t = import_tables; ok && t->table; t++)

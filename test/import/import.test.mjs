@@ -66,7 +66,7 @@ before(() => {
   originalApp(`sqlite:///${SQLITE_SOURCE}`, 'artists_in_events', '--sqlite-only-oddities');
   execFileSync('dropdb', ['--if-exists', '--force', PG_SOURCE]);
   execFileSync('createdb', [PG_SOURCE]);
-  originalApp(url(PG_SOURCE), 'tags');
+  originalApp(url(PG_SOURCE), 'tags', 'id_event', 'id_artist');
 });
 
 // What both sources share: who logs in, with what money, which orders and stock.
@@ -177,7 +177,7 @@ test('SQLite data.db: report, then logins, balances, orders and stock through HT
   assert.equal(snapshot(target), before);
 });
 
-test('Heroku Postgres source (line-ups in a table called "tags"): the same users, money and orders', async () => {
+test('Heroku Postgres source (line-ups in "tags", columns id_event and id_artist): the same users, money and orders', async () => {
   const target = freshDatabase('import_pg');
   const res = runImport([url(PG_SOURCE)], { target });
   assert.equal(res.status, 0, res.stderr);

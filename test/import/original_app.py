@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A database made the way the original TicketMonster app made it, oddities included.
 
-    original_app.py SQLALCHEMY_URI LINK_TABLE [--sqlite-only-oddities]
+    original_app.py SQLALCHEMY_URI LINK_TABLE [EVENT_COLUMN ARTIST_COLUMN] [--sqlite-only-oddities]
 
 The models are the original Flask app's (Flask-SQLAlchemy), its tables are created by
 db.create_all() and its passwords hashed by passlib's sha512_crypt, as the app did; the rows
@@ -19,8 +19,10 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from passlib.hash import sha256_crypt, sha512_crypt
 
-uri, link_table = sys.argv[1], sys.argv[2]
-sqlite_only = "--sqlite-only-oddities" in sys.argv[3:]
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+uri, link_table = args[0], args[1]
+event_column, artist_column = args[2:4] if len(args) >= 4 else ("event_id", "artist_id")
+sqlite_only = "--sqlite-only-oddities" in sys.argv[1:]
 
 app = Flask(__name__)
 app.config["SQLALCHEMY_DATABASE_URI"] = uri
@@ -30,8 +32,8 @@ db = SQLAlchemy(app)
 # which is how a line-up came to be entered twice.
 artists_in_events = db.Table(
     link_table,
-    db.Column("event_id", db.Integer, db.ForeignKey("events.id")),
-    db.Column("artist_id", db.Integer, db.ForeignKey("artists.id")),
+    db.Column(event_column, db.Integer, db.ForeignKey("events.id")),
+    db.Column(artist_column, db.Integer, db.ForeignKey("artists.id")),
 )
 
 
@@ -135,7 +137,8 @@ with app.app_context():
         db.session.add(ArtistModel(id=id_, name=name, country=country, genre=genre))
     db.session.commit()
     for event_id, artist_id in LINKS:
-        db.session.execute(artists_in_events.insert().values(event_id=event_id, artist_id=artist_id))
+        db.session.execute(artists_in_events.insert().values({event_column: event_id,
+                                                             artist_column: artist_id}))
     for id_, username, id_event, tickets in ORDERS:
         db.session.add(OrdersModel(id=id_, username=username, id_event=id_event,
                                    tickets_bought=tickets))
