@@ -147,6 +147,12 @@ static TmStatement insert_account = {
 	4, {TEXTOID, TEXTOID, BOOLOID, INT4OID}
 };
 
+/* An artist exactly like the row: the same artist (as an identical POST /artist is). */
+static TmStatement same_artist = {
+	"SELECT id FROM artists WHERE name = $2 AND country = $3 AND genre = $4",
+	4, {INT4OID, TEXTOID, TEXTOID, TEXTOID}
+};
+
 static TmStatement artist_id_taken = {
 	"SELECT FROM artists WHERE id = $1", 1, {INT4OID}
 };
@@ -698,7 +704,10 @@ import_accounts(Importer *im, JsonbContainer *rows)
 
 /* ---- artists ---- */
 
-/* A free id: the source's if the target does not use it, else the next unused one. */
+/*
+ * A free id: the source's if the target does not use it, else the next unused one (taken
+ * only once the row is in: see imported()).
+ */
 static int32
 free_id(Importer *im, ImportTable t, TmStatement *taken, int32 id)
 {
@@ -706,8 +715,19 @@ free_id(Importer *im, ImportTable t, TmStatement *taken, int32 id)
 
 	if (tm_execute(taken, args, NULL) == 0)
 		return id;
-	renumber(im, t, id, im->next_id[t]);
-	return im->next_id[t]++;
+	return im->next_id[t];
+}
+
+/* The row is in, under new_id: count it, and list it if its id changed. */
+static void
+imported(Importer *im, ImportTable t, int32 id, int32 new_id)
+{
+	if (new_id != id)
+	{
+		renumber(im, t, id, new_id);
+		im->next_id[t]++;
+	}
+	im->report.counts[t].imported++;
 }
 
 static void
@@ -761,18 +781,32 @@ import_artists(Importer *im, JsonbContainer *rows)
 			skip(im, T_ARTISTS, label, "genre \"%s\" is not one of REGGAE, POP, TRAP, HIP HOP, ROCK, INDIE, HEAVY, ELECTRONIC, OTHER", genre_text);
 			continue;
 		}
-		entry->new_id = free_id(im, T_ARTISTS, &artist_id_taken, id);
-		args[0] = Int32GetDatum(entry->new_id);
 		args[1] = TM_TEXT(name);
 		args[2] = TM_TEXT(country);
 		args[3] = TM_TEXT(genre);
+		if (tm_execute(&same_artist, args, NULL) > 0)
+		{
+			bool		isnull;
+
+			entry->new_id = DatumGetInt32(tm_result(1, &isnull));
+			entry->imported = true;
+			adjust(im, T_ARTISTS, label,
+				   psprintf("the same artist as artist %d already here: its line-ups link to that one",
+							entry->new_id));
+			if (entry->new_id != id)
+				renumber(im, T_ARTISTS, id, entry->new_id);
+			im->report.counts[T_ARTISTS].imported++;
+			continue;
+		}
+		entry->new_id = free_id(im, T_ARTISTS, &artist_id_taken, id);
+		args[0] = Int32GetDatum(entry->new_id);
 		if (tm_execute(&insert_artist, args, NULL) == 0)
 		{
-			skip(im, T_ARTISTS, label, "another artist is named \"%s\" already", name);
+			skip(im, T_ARTISTS, label, "another artist is named \"%s\" already, with another country or genre", name);
 			continue;
 		}
 		entry->imported = true;
-		im->report.counts[T_ARTISTS].imported++;
+		imported(im, T_ARTISTS, id, entry->new_id);
 	}
 }
 
@@ -840,7 +874,7 @@ import_events(Importer *im, JsonbContainer *rows)
 			continue;
 		}
 		entry->imported = true;
-		im->report.counts[T_EVENTS].imported++;
+		imported(im, T_EVENTS, id, entry->new_id);
 	}
 }
 
@@ -912,7 +946,7 @@ import_orders(Importer *im, JsonbContainer *rows)
 	{
 		Jsonb	   *row = row_at(rows, i);
 		char	   *label = row_label_int(row, "id", i);
-		int32		id, id_event, tickets;
+		int32		id, id_event, tickets, new_id;
 		char	   *username;
 		const char *why;
 		AccountEntry *account;
@@ -967,13 +1001,14 @@ import_orders(Importer *im, JsonbContainer *rows)
 			skip(im, T_ORDERS, label, "a second order with the same id");
 			continue;
 		}
-		args[0] = Int32GetDatum(free_id(im, T_ORDERS, &order_id_taken, id));
+		new_id = free_id(im, T_ORDERS, &order_id_taken, id);
+		args[0] = Int32GetDatum(new_id);
 		args[1] = TM_TEXT(username);
 		args[2] = Int32GetDatum(event->new_id);
 		args[3] = Int32GetDatum(tickets);
 		tm_execute(&insert_order, args, NULL);
 		event->sold += tickets;
-		im->report.counts[T_ORDERS].imported++;
+		imported(im, T_ORDERS, id, new_id);
 	}
 }
 

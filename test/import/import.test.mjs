@@ -216,16 +216,26 @@ test('into a database with data: refused unless asked; then taken ids get new on
   const target = freshDatabase('import_existing');
   psql(target, `SELECT tm_event_create(NULL, '{"name": "Local Gig", "place": "Bar", "city": "Reus",
     "date": "2031-03-03", "price": 8, "total_available_tickets": 20}')`);
+  // the same artist as the source's Manel (id 2), and another one under Txarango's name
+  psql(target, `SELECT tm_artist_create(NULL, '{"name": "Opener", "country": "Spain", "genre": "POP"}'),
+    tm_artist_create(NULL, '{"name": "Manel", "country": "Spain", "genre": "indie"}'),
+    tm_artist_create(NULL, '{"name": "Txarango", "country": "Andorra", "genre": "POP"}')`);
   const before = snapshot(target);
   const refused = runImport([url(PG_SOURCE)], { target });
   assert.equal(refused.status, 1);
   assert.equal(refused.stdout, '');
-  assert.match(refused.stderr, /^ticketmonster-web import: the database already has data \(0 user accounts, 1 events, 0 artists, 0 orders\)\. .*--into-existing-data/);
+  assert.match(refused.stderr, /^ticketmonster-web import: the database already has data \(0 user accounts, 1 events, 3 artists, 0 orders\)\. .*--into-existing-data/);
   assert.equal(refused.stderr.trimEnd().split('\n').length, 1);
   assert.equal(snapshot(target), before);
 
   const report = importJson([url(PG_SOURCE), '--into-existing-data'], target);
-  assert.deepEqual(report.renumbered, [{ table: 'events', from: 1, to: 7 }]);
+  // event 1 takes a new id; Manel is the artist already here (id 2 too)
+  // (Txarango of the source is skipped; Oques Grasses's id 3 is Txarango of Andorra's here)
+  assert.deepEqual(report.renumbered, [{ table: 'artists', from: 3, to: 4 }, { table: 'events', from: 1, to: 7 }]);
+  assert.match(reasonOf(report, 'artists', '1'), /another artist is named "Txarango" already, with another country or genre/);
+  assert.match(report.adjusted.find((a) => a.table === 'artists' && a.row === '2').change, /the same artist as artist 2 already here/);
+  assert.deepEqual(report.tables.artists, { read: 3, imported: 2, skipped: 1 });
+  assert.equal(psql(target, "SELECT string_agg(a.name, ',' ORDER BY a.name) FROM event_artists l JOIN artists a ON a.id = l.artist_id WHERE l.event_id = 7"), 'Manel');
   assert.equal(psql(target, 'SELECT name FROM events WHERE id = 1'), 'Local Gig');
   // alice's first order follows its event to the new id
   assert.equal(psql(target, 'SELECT e.name FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = 1'), 'Canet Rock');
