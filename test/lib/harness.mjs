@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { checkResponse } from './openapi.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // TM_SHIM picks another build of the shim, e.g. shim/ticketmonster-web-asan (test/http/run-asan).
@@ -158,6 +159,7 @@ export async function api(base, method, urlPath, { token, body, headers = {}, ra
   const text = await res.text();
   let parsed = text;
   try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  checkResponse(method, urlPath, res.status, res.headers.get('content-type'), parsed);
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
