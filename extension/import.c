@@ -10,7 +10,7 @@
  * made to values are listed in the report's "adjusted". Ids are kept where the target has
  * them free, so old links keep working; the identity sequences continue after them.
  */
-#include "ticketmonster.h"
+#include "import.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -284,209 +284,6 @@ renumber(Importer *im, ImportTable t, int32 from, int32 to)
 	appendStringInfo(list, "{\"table\":\"%s\",\"from\":%d,\"to\":%d}", table_names[t], from, to);
 }
 
-/* ---- fields of a source row ---- */
-
-/*
- * Each getter returns NULL when the field is usable, or why it is not. The reader sends
- * what the source holds: PostgreSQL values as text, SQLite values with their storage class
- * (a SQLite column may hold anything), so numbers are accepted as numbers or digits.
- */
-static JsonbValue *
-field(Jsonb *row, const char *name)
-{
-	JsonbValue *v = getKeyJsonValueFromContainer(&row->root, name, strlen(name), NULL);
-
-	return (v == NULL || v->type == jbvNull) ? NULL : v;
-}
-
-static const char *
-get_string(Jsonb *row, const char *name, char **out)
-{
-	JsonbValue *v = field(row, name);
-
-	if (v == NULL)
-		return psprintf("%s is missing", name);
-	if (v->type != jbvString)
-		return psprintf("%s is not text", name);
-	*out = pnstrdup(v->val.string.val, v->val.string.len);
-	return NULL;
-}
-
-/* Trimmed, as the API trims what it is sent, and within the column's limit. */
-static const char *
-get_text(Jsonb *row, const char *name, int max_chars, char **out)
-{
-	const char *why = get_string(row, name, out);
-	char	   *s;
-	int			len;
-
-	if (why)
-		return why;
-	s = *out;
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	len = strlen(s);
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' || s[len - 1] == '\r'))
-		len--;
-	*out = pnstrdup(s, len);
-	if (len == 0)
-		return psprintf("%s is empty", name);
-	if (pg_mbstrlen(*out) > max_chars)
-		return psprintf("%s \"%s\" is longer than %d characters", name, *out, max_chars);
-	return NULL;
-}
-
-static bool
-parse_whole(const char *s, int64 *out)
-{
-	char	   *end;
-	long long	n;
-
-	while (*s == ' ')
-		s++;
-	if (*s == '\0')
-		return false;
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	while (*end == ' ')
-		end++;
-	if (errno != 0 || *end != '\0' || n < INT_MIN || n > INT_MAX)
-		return false;
-	*out = n;
-	return true;
-}
-
-/* *isnull set when the value is NULL (then NULL is returned as "usable"). */
-static const char *
-get_int(Jsonb *row, const char *name, int32 *out, bool *isnull)
-{
-	JsonbValue *v = field(row, name);
-	char	   *text;
-	int64		n;
-
-	*isnull = (v == NULL);
-	if (v == NULL)
-		return NULL;
-	if (v->type == jbvNumeric)
-		text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	else if (v->type == jbvString)
-		text = pnstrdup(v->val.string.val, v->val.string.len);
-	else
-		return psprintf("%s is not a number", name);
-	if (!parse_whole(text, &n))
-		return psprintf("%s \"%s\" is not a whole number within 32 bits", name, text);
-	*out = (int32) n;
-	return NULL;
-}
-
-static const char *
-get_required_int(Jsonb *row, const char *name, int32 min, int32 *out)
-{
-	bool		isnull;
-	const char *why = get_int(row, name, out, &isnull);
-
-	if (why)
-		return why;
-	if (isnull)
-		return psprintf("%s is missing", name);
-	if (*out < min)
-		return psprintf("%s %d is below %d", name, *out, min);
-	return NULL;
-}
-
-/* is_admin: an Integer 0/1 in the original's models; a boolean in some deployments. */
-static const char *
-get_flag(Jsonb *row, const char *name, bool *out)
-{
-	JsonbValue *v = field(row, name);
-	int32		n;
-	bool		isnull;
-	const char *why;
-
-	if (v != NULL && v->type == jbvBool)
-	{
-		*out = v->val.boolean;
-		return NULL;
-	}
-	if (v != NULL && v->type == jbvString)
-	{
-		char	   *s = pnstrdup(v->val.string.val, v->val.string.len);
-
-		if (pg_strcasecmp(s, "t") == 0 || pg_strcasecmp(s, "true") == 0)
-			return (*out = true, NULL);
-		if (pg_strcasecmp(s, "f") == 0 || pg_strcasecmp(s, "false") == 0)
-			return (*out = false, NULL);
-	}
-	why = get_int(row, name, &n, &isnull);
-	if (why == NULL && !isnull && (n == 0 || n == 1))
-		return (*out = (n == 1), NULL);
-	return psprintf("%s is neither 0 nor 1", name);
-}
-
-/* The original's event dates are strings; only a real calendar date YYYY-MM-DD is one. */
-static const char *
-get_date(Jsonb *row, const char *name, DateADT *out)
-{
-	char	   *text;
-	const char *why = get_text(row, name, 30, &text);
-	int			y, m, d, jy, jm, jd;
-	char		tail;
-
-	if (why)
-		return why;
-	if (strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-		text[4] != '-' || text[7] != '-')
-		return psprintf("%s \"%s\" is not a date written YYYY-MM-DD", name, text);
-	j2date(date2j(y, m, d), &jy, &jm, &jd);
-	if (y < 1 || jy != y || jm != m || jd != d)
-		return psprintf("%s \"%s\" is not a calendar date", name, text);
-	*out = date2j(y, m, d) - POSTGRES_EPOCH_JDATE;
-	return NULL;
-}
-
-/* ---- the source document ---- */
-
-/* The rows of one table: an array of objects, required. */
-static JsonbContainer *
-rows_of(Jsonb *source, const char *name)
-{
-	JsonbValue *v = getKeyJsonValueFromContainer(&source->root, name, strlen(name), NULL);
-
-	if (v == NULL || v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
-		ereport(ERROR,
-				(errcode(ERRCODE_TM_INVALID_INPUT),
-				 errmsg("the source has no \"%s\" array", name)));
-	return v->val.binary.data;
-}
-
-static int
-row_count(JsonbContainer *rows)
-{
-	return JsonContainerSize(rows);
-}
-
-/* Row i as a Jsonb object of its own, or NULL when it is not an object. */
-static Jsonb *
-row_at(JsonbContainer *rows, int i)
-{
-	JsonbValue *v = getIthJsonbValueFromContainer(rows, i);
-
-	if (v == NULL || v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
-		return NULL;
-	return JsonbValueToJsonb(v);
-}
-
-static char *
-row_label_int(Jsonb *row, const char *name, int i)
-{
-	int32		id;
-	bool		isnull;
-
-	if (row && get_int(row, name, &id, &isnull) == NULL && !isnull)
-		return psprintf("%d", id);
-	return psprintf("#%d", i + 1);
-}
-
 static HTAB *
 int_table(const char *name, Size entrysize, Size keysize)
 {
@@ -566,7 +363,7 @@ check_account(Jsonb *row, char **username, char **hash, bool *is_admin, int32 *m
 	bool		isnull;
 
 	*money_change = NULL;
-	if ((why = get_string(row, "username", username)))
+	if ((why = import_get_string(row, "username", username)))
 		return why;
 	/* The name is what its owner types to log in: changed by nothing, not even trimming. */
 	if ((*username)[0] == '\0')
@@ -575,15 +372,15 @@ check_account(Jsonb *row, char **username, char **hash, bool *is_admin, int32 *m
 		return psprintf("username is longer than %d characters", TM_NAME_MAX);
 	if (strspn(*username, TM_USERNAME_CHARS) != strlen(*username))
 		return "username has characters other than ASCII letters, digits and _ . - @ +";
-	if ((why = get_string(row, "password", hash)))
+	if ((why = import_get_string(row, "password", hash)))
 		return why;
 	if (!tm_password_hash_verifiable(*hash))
 		return "password is not a password hash this server verifies (sha512_crypt, sha256_crypt, bcrypt, yescrypt)";
 	if (!crypt_hash_well_formed(*hash))
 		return "password is a damaged sha512_crypt or sha256_crypt hash";
-	if ((why = get_flag(row, "is_admin", is_admin)))
+	if ((why = import_get_flag(row, "is_admin", is_admin)))
 		return why;
-	if ((why = get_int(row, "available_money", money, &isnull)))
+	if ((why = import_get_int(row, "available_money", money, &isnull)))
 		return why;
 	if (isnull)
 	{
@@ -619,7 +416,7 @@ typedef struct CheckedAccount
 static void
 import_accounts(Importer *im, JsonbContainer *rows)
 {
-	int			n = row_count(rows);
+	int			n = import_row_count(rows);
 	CheckedAccount *checked = palloc0(sizeof(CheckedAccount) * n);
 
 	im->report.counts[T_ACCOUNTS].read = n;
@@ -628,7 +425,7 @@ import_accounts(Importer *im, JsonbContainer *rows)
 	for (int i = 0; i < n; i++)
 	{
 		CheckedAccount *a = &checked[i];
-		Jsonb	   *row = row_at(rows, i);
+		Jsonb	   *row = import_row_at(rows, i);
 		bool		found;
 		FoldedEntry *folded;
 
@@ -733,13 +530,13 @@ imported(Importer *im, ImportTable t, int32 id, int32 new_id)
 static void
 import_artists(Importer *im, JsonbContainer *rows)
 {
-	int			n = row_count(rows);
+	int			n = import_row_count(rows);
 
 	im->report.counts[T_ARTISTS].read = n;
 	for (int i = 0; i < n; i++)
 	{
-		Jsonb	   *row = row_at(rows, i);
-		char	   *label = row_label_int(row, "id", i);
+		Jsonb	   *row = import_row_at(rows, i);
+		char	   *label = import_row_label_int(row, "id", i);
 		int32		id;
 		char	   *name, *country, *genre_text;
 		const char *genre = NULL;
@@ -753,7 +550,7 @@ import_artists(Importer *im, JsonbContainer *rows)
 			skip(im, T_ARTISTS, label, "not a row object");
 			continue;
 		}
-		if ((why = get_required_int(row, "id", 1, &id)))
+		if ((why = import_get_required_int(row, "id", 1, &id)))
 		{
 			skip(im, T_ARTISTS, label, "%s", why);
 			continue;
@@ -766,9 +563,9 @@ import_artists(Importer *im, JsonbContainer *rows)
 			continue;
 		}
 		entry->imported = false;
-		if ((why = get_text(row, "name", TM_NAME_MAX, &name)) ||
-			(why = get_text(row, "country", TM_PLACE_MAX, &country)) ||
-			(why = get_text(row, "genre", 30, &genre_text)))
+		if ((why = import_get_text(row, "name", TM_NAME_MAX, &name)) ||
+			(why = import_get_text(row, "country", TM_PLACE_MAX, &country)) ||
+			(why = import_get_text(row, "genre", 30, &genre_text)))
 		{
 			skip(im, T_ARTISTS, label, "%s", why);
 			continue;
@@ -815,13 +612,13 @@ import_artists(Importer *im, JsonbContainer *rows)
 static void
 import_events(Importer *im, JsonbContainer *rows)
 {
-	int			n = row_count(rows);
+	int			n = import_row_count(rows);
 
 	im->report.counts[T_EVENTS].read = n;
 	for (int i = 0; i < n; i++)
 	{
-		Jsonb	   *row = row_at(rows, i);
-		char	   *label = row_label_int(row, "id", i);
+		Jsonb	   *row = import_row_at(rows, i);
+		char	   *label = import_row_label_int(row, "id", i);
 		int32		id, price, left;
 		char	   *name, *place, *city;
 		DateADT		date = 0;
@@ -835,7 +632,7 @@ import_events(Importer *im, JsonbContainer *rows)
 			skip(im, T_EVENTS, label, "not a row object");
 			continue;
 		}
-		if ((why = get_required_int(row, "id", 1, &id)))
+		if ((why = import_get_required_int(row, "id", 1, &id)))
 		{
 			skip(im, T_EVENTS, label, "%s", why);
 			continue;
@@ -848,12 +645,12 @@ import_events(Importer *im, JsonbContainer *rows)
 			continue;
 		}
 		entry->imported = false;
-		if ((why = get_text(row, "name", TM_NAME_MAX, &name)) ||
-			(why = get_text(row, "place", TM_PLACE_MAX, &place)) ||
-			(why = get_text(row, "city", TM_PLACE_MAX, &city)) ||
-			(why = get_date(row, "date", &date)) ||
-			(why = get_required_int(row, "price", 0, &price)) ||
-			(why = get_required_int(row, "total_available_tickets", 0, &left)))
+		if ((why = import_get_text(row, "name", TM_NAME_MAX, &name)) ||
+			(why = import_get_text(row, "place", TM_PLACE_MAX, &place)) ||
+			(why = import_get_text(row, "city", TM_PLACE_MAX, &city)) ||
+			(why = import_get_date(row, "date", &date)) ||
+			(why = import_get_required_int(row, "price", 0, &price)) ||
+			(why = import_get_required_int(row, "total_available_tickets", 0, &left)))
 		{
 			skip(im, T_EVENTS, label, "%s", why);
 			continue;
@@ -883,12 +680,12 @@ import_events(Importer *im, JsonbContainer *rows)
 static void
 import_links(Importer *im, JsonbContainer *rows)
 {
-	int			n = row_count(rows);
+	int			n = import_row_count(rows);
 
 	im->report.counts[T_LINKS].read = n;
 	for (int i = 0; i < n; i++)
 	{
-		Jsonb	   *row = row_at(rows, i);
+		Jsonb	   *row = import_row_at(rows, i);
 		int32		event_id = 0, artist_id = 0;
 		const char *why = NULL;
 		char	   *label;
@@ -900,8 +697,8 @@ import_links(Importer *im, JsonbContainer *rows)
 
 		if (row == NULL)
 			why = "not a row object";
-		else if ((why = get_required_int(row, "event_id", 1, &event_id)) == NULL)
-			why = get_required_int(row, "artist_id", 1, &artist_id);
+		else if ((why = import_get_required_int(row, "event_id", 1, &event_id)) == NULL)
+			why = import_get_required_int(row, "artist_id", 1, &artist_id);
 		label = psprintf("event %d, artist %d", event_id, artist_id);
 		if (why)
 		{
@@ -939,13 +736,13 @@ import_links(Importer *im, JsonbContainer *rows)
 static void
 import_orders(Importer *im, JsonbContainer *rows)
 {
-	int			n = row_count(rows);
+	int			n = import_row_count(rows);
 
 	im->report.counts[T_ORDERS].read = n;
 	for (int i = 0; i < n; i++)
 	{
-		Jsonb	   *row = row_at(rows, i);
-		char	   *label = row_label_int(row, "id", i);
+		Jsonb	   *row = import_row_at(rows, i);
+		char	   *label = import_row_label_int(row, "id", i);
 		int32		id, id_event, tickets, new_id;
 		char	   *username;
 		const char *why;
@@ -959,10 +756,10 @@ import_orders(Importer *im, JsonbContainer *rows)
 			skip(im, T_ORDERS, label, "not a row object");
 			continue;
 		}
-		if ((why = get_required_int(row, "id", 1, &id)) ||
-			(why = get_string(row, "username", &username)) ||
-			(why = get_required_int(row, "id_event", 1, &id_event)) ||
-			(why = get_required_int(row, "tickets_bought", 1, &tickets)))
+		if ((why = import_get_required_int(row, "id", 1, &id)) ||
+			(why = import_get_string(row, "username", &username)) ||
+			(why = import_get_required_int(row, "id_event", 1, &id_event)) ||
+			(why = import_get_required_int(row, "tickets_bought", 1, &tickets)))
 		{
 			skip(im, T_ORDERS, label, "%s", why);
 			continue;
@@ -1017,11 +814,11 @@ import_orders(Importer *im, JsonbContainer *rows)
 static void
 import_all(Importer *im, Jsonb *source)
 {
-	JsonbContainer *accounts = rows_of(source, "accounts");
-	JsonbContainer *artists = rows_of(source, "artists");
-	JsonbContainer *events = rows_of(source, "events");
-	JsonbContainer *links = rows_of(source, "event_artists");
-	JsonbContainer *orders = rows_of(source, "orders");
+	JsonbContainer *accounts = import_rows_of(source, "accounts");
+	JsonbContainer *artists = import_rows_of(source, "artists");
+	JsonbContainer *events = import_rows_of(source, "events");
+	JsonbContainer *links = import_rows_of(source, "event_artists");
+	JsonbContainer *orders = import_rows_of(source, "orders");
 	bool		isnull;
 
 	tm_execute(&max_ids, NULL, NULL);
@@ -1029,28 +826,28 @@ import_all(Importer *im, Jsonb *source)
 	im->next_id[T_EVENTS] = DatumGetInt32(tm_result(2, &isnull)) + 1;
 	im->next_id[T_ORDERS] = DatumGetInt32(tm_result(3, &isnull)) + 1;
 	/* Renumbered rows go after every id of the source too, so that none of them collides. */
-	for (int i = 0; i < row_count(artists); i++)
+	for (int i = 0; i < import_row_count(artists); i++)
 	{
-		Jsonb	   *row = row_at(artists, i);
+		Jsonb	   *row = import_row_at(artists, i);
 		int32		id;
 
-		if (row && get_int(row, "id", &id, &isnull) == NULL && !isnull && id >= im->next_id[T_ARTISTS])
+		if (row && import_get_int(row, "id", &id, &isnull) == NULL && !isnull && id >= im->next_id[T_ARTISTS])
 			im->next_id[T_ARTISTS] = id + 1;
 	}
-	for (int i = 0; i < row_count(events); i++)
+	for (int i = 0; i < import_row_count(events); i++)
 	{
-		Jsonb	   *row = row_at(events, i);
+		Jsonb	   *row = import_row_at(events, i);
 		int32		id;
 
-		if (row && get_int(row, "id", &id, &isnull) == NULL && !isnull && id >= im->next_id[T_EVENTS])
+		if (row && import_get_int(row, "id", &id, &isnull) == NULL && !isnull && id >= im->next_id[T_EVENTS])
 			im->next_id[T_EVENTS] = id + 1;
 	}
-	for (int i = 0; i < row_count(orders); i++)
+	for (int i = 0; i < import_row_count(orders); i++)
 	{
-		Jsonb	   *row = row_at(orders, i);
+		Jsonb	   *row = import_row_at(orders, i);
 		int32		id;
 
-		if (row && get_int(row, "id", &id, &isnull) == NULL && !isnull && id >= im->next_id[T_ORDERS])
+		if (row && import_get_int(row, "id", &id, &isnull) == NULL && !isnull && id >= im->next_id[T_ORDERS])
 			im->next_id[T_ORDERS] = id + 1;
 	}
 
