@@ -11,10 +11,6 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-/* Usernames appear in URL paths, so they keep to characters that need no escaping there. */
-#define USERNAME_CHARS \
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-@+"
-
 /* The account shape of the contract; never the password hash. */
 #define ACCOUNT_JSON \
 	"pg_catalog.jsonb_build_object('username', username, 'role', role, " \
@@ -172,7 +168,7 @@ create_account(Jsonb *body, const char *role, const char *client_addr)
 	Datum		args[4];
 	Jsonb	   *account;
 
-	if (strspn(username, USERNAME_CHARS) != strlen(username))
+	if (strspn(username, TM_USERNAME_CHARS) != strlen(username))
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_INVALID_INPUT),
 				 errmsg("\"username\" may contain only ASCII letters, digits and _ . - @ +")));

@@ -45,6 +45,13 @@ xcrypt(const char *password, const char *setting)
 	return result;
 }
 
+/* For imports: would tm_password_verify() check a password against this hash? */
+bool
+tm_password_hash_verifiable(const char *hash)
+{
+	return verifiable(hash);
+}
+
 char *
 tm_password_hash(const char *password)
 {

@@ -67,6 +67,10 @@
 #define TM_PASSWORD_MAX	256
 #define TM_PASSWORD_MIN	8			/* characters, for new passwords only */
 
+/* Usernames appear in URL paths, so they keep to characters that need no escaping there. */
+#define TM_USERNAME_CHARS \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-@+"
+
 /* module.c: settings */
 extern int	tm_token_ttl;
 extern int	tm_token_max_age;
@@ -128,6 +132,7 @@ extern void tm_signup_admit(const char *client_addr);
 /* password.c: slow salted hashes through libxcrypt */
 extern char *tm_password_hash(const char *password);
 extern bool tm_password_verify(const char *password, const char *hash);
+extern bool tm_password_hash_verifiable(const char *hash);
 
 /* input.c: fields of a request body, validated; every failure is ERRCODE_TM_INVALID_INPUT */
 extern Jsonb *tm_body(FunctionCallInfo fcinfo, int argno);

@@ -14,6 +14,7 @@
 #include "connection_guard.h"
 #include "db.h"
 #include "handler.h"
+#include "import.h"
 #include "url_decode.h"
 
 enum
@@ -87,6 +88,8 @@ main(int argc, char **argv)
 		config_print_help(argv[0]);
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "import") == 0)
+		return import_main(argc - 1, argv + 1);
 	if (argc > 1)
 	{
 		fprintf(stderr, "ticketmonster-web: no arguments expected (see --help)\n");

@@ -4,8 +4,8 @@ SHIM_SRCS = $(filter-out shim/fuzz_%.c,$(wildcard shim/*.c))
 SHIM_OBJS = $(SHIM_SRCS:.c=.o)
 # Route rows leave their optional trailing fields out (zero), as the extension's tables do.
 SHIM_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	$(shell pkg-config --cflags libmicrohttpd jansson libpq)
-SHIM_LIBS = $(shell pkg-config --libs libmicrohttpd jansson libpq) -lcrypto -lpthread
+	$(shell pkg-config --cflags libmicrohttpd jansson libpq sqlite3)
+SHIM_LIBS = $(shell pkg-config --libs libmicrohttpd jansson libpq sqlite3) -lcrypto -lpthread
 
 shim/%.o: shim/%.c $(wildcard shim/*.h)
 	$(CC) $(SHIM_CFLAGS) -c -o $@ $<

@@ -82,6 +82,15 @@ SELECT available_money AS refunded_money FROM accounts WHERE username = 'sp_user
 SELECT tm_artist_delete(:'admin', (SELECT id FROM artists WHERE name = 'SP Band')) IS NOT NULL AS artist_gone;
 SELECT tm_account_delete(:'admin', 'sp_user') ->> 'message' AS deleted;
 SELECT tm_signing_key_set('tm-regress-key-not-a-secret-0123456789abcdefghij') -> 'changed' AS key_unchanged;
+SELECT r ->> 'status' AS import, r -> 'tables' AS import_tables FROM tm_import('{
+    "accounts": [{"username": "sp_old", "password": "$5$rounds=1000$salt$abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+                  "is_admin": 0, "available_money": null}],
+    "artists": [{"id": 999999, "name": "SP Old Band", "country": "ES", "genre": "rock"}],
+    "events": [{"id": 999999, "name": "SP Old Fest", "place": "Hall", "city": "Reus", "date": "2020-07-05",
+                "price": "10", "total_available_tickets": "5"}],
+    "event_artists": [{"event_id": 999999, "artist_id": 999999}],
+    "orders": [{"id": 999999, "username": "sp_old", "id_event": 999999, "tickets_bought": 2}]}',
+    '{"dry_run": true, "into_existing_data": true}') r;
 -- and every function of the extension has pg_catalog first in its search_path
 SELECT p.oid::regprocedure AS function, p.proconfig
 FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'

@@ -201,6 +201,17 @@ CREATE FUNCTION tm_account_legacy(username text) RETURNS jsonb
 GRANT EXECUTE ON FUNCTION tm_account_path_body(text, jsonb), tm_account_legacy(text)
     TO ticketmonster_web;
 
+-- import
+CREATE TABLE imports (
+    id            integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source_digest text NOT NULL UNIQUE,
+    imported_at   timestamptz NOT NULL DEFAULT now(),
+    report        jsonb NOT NULL
+);
+
+CREATE FUNCTION tm_import(source jsonb, options jsonb DEFAULT '{}') RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+
 -- every function of the extension, old and new (keep this section last): pg_catalog first
 -- in its search_path, as the install script does, and no EXECUTE for PUBLIC
 DO $$

@@ -158,6 +158,15 @@ CREATE UNIQUE INDEX signing_keys_current_key ON signing_keys ((retired_at IS NUL
     WHERE retired_at IS NULL;
 REVOKE ALL ON signing_keys FROM PUBLIC;
 
+-- import: what `ticketmonster-web import` brought in from the original app, so that the same
+-- source imported again is recognised (tm_import answers "already imported" and writes nothing).
+CREATE TABLE imports (
+    id            integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source_digest text NOT NULL UNIQUE,
+    imported_at   timestamptz NOT NULL DEFAULT now(),
+    report        jsonb NOT NULL
+);
+
 -- The API. Every function returns the response body as jsonb. Functions that need an
 -- identity take the request's token first; a NULL token means "the admin console" and is
 -- accepted only from a database role with the privileges of the extension's owner.
@@ -274,6 +283,10 @@ CREATE FUNCTION tm_account_path_body(username text, body jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
 CREATE FUNCTION tm_account_legacy(username text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+
+-- import: the original Flask app's rows (docs/import.md), console only.
+CREATE FUNCTION tm_import(source jsonb, options jsonb DEFAULT '{}') RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
 -- Every function runs as the extension's owner with pg_catalog first in its search_path, so
 -- that no object planted in a writable schema (public before PostgreSQL 15) shadows a

@@ -218,3 +218,27 @@ BEGIN
     END IF;
 END
 $$;
+
+-- import: an upgraded database has data, so tm_import refuses it unless asked; asked, an
+-- original-app event whose id is taken gets the next free one.
+DO $$
+DECLARE
+    source jsonb := jsonb_build_object('accounts', '[]'::jsonb, 'artists', '[]'::jsonb,
+        'events', jsonb_build_array(jsonb_build_object('id', (SELECT min(id) FROM events),
+            'name', 'Imported Fest', 'place', 'Moll', 'city', 'Palamos', 'date', '2030-08-08',
+            'price', '15', 'total_available_tickets', '40')),
+        'event_artists', '[]'::jsonb, 'orders', '[]'::jsonb);
+    report jsonb;
+BEGIN
+    BEGIN
+        PERFORM tm_import(source);
+        RAISE EXCEPTION 'tm_import wrote into a database with data without being asked';
+    EXCEPTION WHEN object_not_in_prerequisite_state THEN
+        NULL;
+    END;
+    report := tm_import(source, '{"into_existing_data": true}');
+    IF report #>> '{tables,events,imported}' <> '1' OR jsonb_array_length(report -> 'renumbered') <> 1 THEN
+        RAISE EXCEPTION 'import into the upgraded database: %', report;
+    END IF;
+END
+$$;
