@@ -27,7 +27,7 @@ ISOLATION_OPTS = --load-extension=$(EXTENSION)
 # The library refuses a database whose SQL objects are of another version (extension/spi.c).
 PG_CPPFLAGS = -DTM_EXTVERSION='"$(EXTVERSION)"'
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
-EXTRA_CLEAN = $(SHIM) $(SHIM_ASAN) shim/*.o
+EXTRA_CLEAN = $(SHIM) $(SHIM_ASAN) shim/*.o cli/*.o
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -10,14 +10,14 @@
 #include <string.h>
 #include <strings.h>
 
-Config		config;
+#include "secret_key.h"
 
-/*
- * A fixed development key, so that several development processes accept each other's
- * tokens; PRODUCTION refuses it.
- */
-static const char DEVELOPMENT_SECRET_KEY[] = "ticketmonster-development-key-not-for-production";
-enum { MIN_SECRET_KEY_LENGTH = 32 };
+/* Where the page is when STATIC_DIR is not set: `static` of a checkout, or where a package put it. */
+#ifndef TM_STATIC_DIR
+#define TM_STATIC_DIR "static"
+#endif
+
+Config		config;
 
 static const char *
 env_or(const char *name, const char *fallback)
@@ -78,25 +78,25 @@ config_load(void)
 	config.cors_origins = env_or("CORS_ORIGINS", NULL);
 
 	config.secret_key = env_or("SECRET_KEY", NULL);
-	if (config.production && (!config.secret_key || strlen(config.secret_key) < MIN_SECRET_KEY_LENGTH))
+	if (config.production && secret_key_weakness(config.secret_key))
 	{
-		fprintf(stderr, "ticketmonster-web: PRODUCTION is set, so SECRET_KEY must be a random "
-				"string of at least %d characters (e.g. `openssl rand -hex 32`); refusing to start\n",
-				MIN_SECRET_KEY_LENGTH);
+		fprintf(stderr, "ticketmonster-web: PRODUCTION is set and SECRET_KEY is %s: it must be a "
+				"random string of at least %d characters (e.g. `openssl rand -hex 32`); refusing to start\n",
+				secret_key_weakness(config.secret_key), MIN_SECRET_KEY_LENGTH);
 		return false;
 	}
 	if (!config.secret_key)
 	{
 		fprintf(stderr, "ticketmonster-web: warning: SECRET_KEY is not set; using the fixed "
 				"development key (tokens can be forged: never do this in production)\n");
-		config.secret_key = DEVELOPMENT_SECRET_KEY;
+		config.secret_key = development_secret_key;
 	}
 
 	/* Resolved once, so that every static file can be checked against this prefix. */
-	if (!realpath(env_or("STATIC_DIR", "static"), static_dir))
+	if (!realpath(env_or("STATIC_DIR", TM_STATIC_DIR), static_dir))
 	{
 		fprintf(stderr, "ticketmonster-web: warning: STATIC_DIR %s not found; no web page is served\n",
-				env_or("STATIC_DIR", "static"));
+				env_or("STATIC_DIR", TM_STATIC_DIR));
 		static_dir[0] = '\0';
 	}
 	config.static_dir = static_dir;
@@ -120,7 +120,7 @@ config_print_help(const char *argv0)
 		   "  TOKEN_TTL        lifetime of login tokens in seconds (default 600)\n"
 		   "  CORS_ORIGINS     comma-separated origins allowed to call the API, or *\n"
 		   "                   (default: none, same-origin only)\n"
-		   "  STATIC_DIR       folder of the web page (default static)\n"
+		   "  STATIC_DIR       folder of the web page (default " TM_STATIC_DIR ")\n"
 		   "  WEB_CONCURRENCY  worker threads, each with one database connection (default 4,\n"
 		   "                   which fits the connection limits of small hosted databases)\n",
 		   argv0);

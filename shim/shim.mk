@@ -1,12 +1,20 @@
 # The HTTP shim: its own flags, apart from the extension's server-side ones.
 SHIM = shim/ticketmonster-web
-SHIM_SRCS = $(filter-out shim/fuzz_%.c,$(wildcard shim/*.c))
+# The server (shim/) and the operator's commands of the same binary (cli/).
+SHIM_SRCS = $(filter-out shim/fuzz_%.c,$(wildcard shim/*.c)) $(wildcard cli/*.c)
 SHIM_OBJS = $(SHIM_SRCS:.c=.o)
+# Where the binary looks for the page without STATIC_DIR: the checkout's, or a package's
+# (make SHIM_STATIC_DIR=/usr/share/ticketmonster/static, from a clean tree).
+SHIM_STATIC_DIR ?= static
 SHIM_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-DTM_STATIC_DIR='"$(SHIM_STATIC_DIR)"' \
 	$(shell pkg-config --cflags libmicrohttpd jansson libpq)
 SHIM_LIBS = $(shell pkg-config --libs libmicrohttpd jansson libpq) -lcrypto -lpthread
 
 shim/%.o: shim/%.c $(wildcard shim/*.h)
+	$(CC) $(SHIM_CFLAGS) -c -o $@ $<
+
+cli/%.o: cli/%.c $(wildcard cli/*.h shim/*.h)
 	$(CC) $(SHIM_CFLAGS) -c -o $@ $<
 
 $(SHIM): $(SHIM_OBJS)
@@ -17,7 +25,7 @@ $(SHIM): $(SHIM_OBJS)
 SHIM_ASAN = shim/ticketmonster-web-asan
 SHIM_ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -O1
 
-$(SHIM_ASAN): $(SHIM_SRCS) $(wildcard shim/*.h)
+$(SHIM_ASAN): $(SHIM_SRCS) $(wildcard shim/*.h cli/*.h)
 	$(CC) $(filter-out -O2,$(SHIM_CFLAGS)) $(SHIM_ASAN_FLAGS) -o $@ $(SHIM_SRCS) $(SHIM_LIBS)
 
 .PHONY: shim-asan
@@ -36,7 +44,7 @@ fuzz_srcs_auth_header = auth_header
 fuzz_srcs_form_query = request_fields url_decode reply errors
 fuzz_srcs_json_body = request_fields url_decode reply errors
 fuzz_srcs_routes = routes url_decode
-fuzz_srcs_static_path = static_files config
+fuzz_srcs_static_path = static_files config secret_key
 fuzz_srcs_url_decode = url_decode
 
 define FUZZ_RULE
