@@ -11,14 +11,18 @@ SHIM_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	$(shell pkg-config --cflags libmicrohttpd jansson libpq)
 SHIM_LIBS = $(shell pkg-config --libs libmicrohttpd jansson libpq) -lcrypto -lpthread
 
+# A packager's flags (Debian's hardening: debian/rules) come on top.
+SHIM_EXTRA_CFLAGS ?=
+SHIM_LDFLAGS ?=
+
 shim/%.o: shim/%.c $(wildcard shim/*.h)
-	$(CC) $(SHIM_CFLAGS) -c -o $@ $<
+	$(CC) $(SHIM_CFLAGS) $(SHIM_EXTRA_CFLAGS) -c -o $@ $<
 
 cli/%.o: cli/%.c $(wildcard cli/*.h shim/*.h)
-	$(CC) $(SHIM_CFLAGS) -c -o $@ $<
+	$(CC) $(SHIM_CFLAGS) $(SHIM_EXTRA_CFLAGS) -c -o $@ $<
 
 $(SHIM): $(SHIM_OBJS)
-	$(CC) -o $@ $^ $(SHIM_LIBS)
+	$(CC) $(SHIM_LDFLAGS) -o $@ $^ $(SHIM_LIBS)
 
 # The same shim under AddressSanitizer and UndefinedBehaviorSanitizer (LeakSanitizer included),
 # for test/http/run-asan. Built from the sources in one step so no plain object leaks in.
