@@ -7,6 +7,7 @@
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
 /* Usernames appear in URL paths, so they keep to characters that need no escaping there. */
@@ -15,19 +16,21 @@
 
 /* The account shape of the contract; never the password hash. */
 #define ACCOUNT_JSON \
-	"jsonb_build_object('username', username, 'is_admin', is_admin::int, " \
-	"'available_money', available_money)"
+	"pg_catalog.jsonb_build_object('username', username, 'role', role, " \
+	"'is_admin', is_admin::int, 'available_money', available_money)"
 
 static TmStatement args_body = {
-	"SELECT jsonb_build_object('username', $1::text, 'password', $2::text)",
+	"SELECT pg_catalog.jsonb_build_object('username', $1::text, 'password', $2::text)",
 	2, {TEXTOID, TEXTOID}
 };
 
+/* A name taken in any letter case, by an open or a closed account, conflicts. */
 static TmStatement insert_account = {
-	"INSERT INTO accounts (username, password_hash, is_admin) VALUES ($1, $2, $3) "
-	"ON CONFLICT (username) DO NOTHING "
-	"RETURNING jsonb_build_object('account', " ACCOUNT_JSON ")",
-	3, {TEXTOID, TEXTOID, BOOLOID}
+	"INSERT INTO accounts (username, password_hash, role, available_money)"
+	" VALUES ($1, $2, $3, $4) "
+	"ON CONFLICT DO NOTHING "
+	"RETURNING pg_catalog.jsonb_build_object('account', " ACCOUNT_JSON ")",
+	4, {TEXTOID, TEXTOID, TEXTOID, INT4OID}
 };
 
 /*
@@ -43,7 +46,9 @@ static TmStatement insert_account = {
  * is checked, in the extension's lock order: account rows first, then login_failures.
  */
 static TmStatement select_login = {
-	"SELECT password_hash, is_admin FROM accounts WHERE username = $1 FOR KEY SHARE",
+	"SELECT password_hash, is_admin, username, role FROM accounts"
+	" WHERE pg_catalog.lower(username) = pg_catalog.lower($1) AND closed_at IS NULL"
+	" FOR KEY SHARE",
 	1, {TEXTOID}
 };
 
@@ -82,44 +87,71 @@ static TmStatement update_hash = {
 };
 
 static TmStatement login_response = {
-	"SELECT jsonb_build_object('token', $1::text, 'username', $2::text, 'is_admin', $3::int)",
-	3, {TEXTOID, TEXTOID, BOOLOID}
+	"SELECT pg_catalog.jsonb_build_object('token', $1::text, 'username', $2::text,"
+	" 'is_admin', $3::int, 'role', $4::text)",
+	4, {TEXTOID, TEXTOID, BOOLOID, TEXTOID}
 };
 
 static TmStatement select_account = {
-	"SELECT jsonb_build_object('account', " ACCOUNT_JSON ") FROM accounts WHERE username = $1",
+	"SELECT pg_catalog.jsonb_build_object('account', " ACCOUNT_JSON ") FROM accounts"
+	" WHERE username = $1 AND closed_at IS NULL",
 	1, {TEXTOID}
 };
 
 static TmStatement select_accounts = {
-	"SELECT jsonb_build_object('accounts', "
-	"coalesce(jsonb_agg(" ACCOUNT_JSON " ORDER BY username), '[]')) FROM accounts",
+	"SELECT pg_catalog.jsonb_build_object('accounts', "
+	"coalesce(pg_catalog.jsonb_agg(" ACCOUNT_JSON " ORDER BY username), '[]')) FROM accounts"
+	" WHERE closed_at IS NULL",
 	0, {}
 };
 
 static TmStatement lock_account = {
-	"SELECT FROM accounts WHERE username = $1 FOR UPDATE",
+	"SELECT FROM accounts WHERE username = $1 AND closed_at IS NULL FOR UPDATE",
 	1, {TEXTOID}
 };
 
 /* The extension's lock order: account rows before event rows, events in ascending id. */
+/* The extension's lock order: the account (locked already), the events, then the orders. */
 static TmStatement lock_order_events = {
-	"SELECT id FROM events WHERE id IN (SELECT event_id FROM orders WHERE username = $1) "
-	"ORDER BY id FOR UPDATE",
+	"SELECT id FROM events WHERE id IN (SELECT event_id FROM orders WHERE username = $1"
+	" AND status = 'confirmed') ORDER BY id FOR UPDATE",
 	1, {TEXTOID}
 };
 
-static TmStatement delete_orders = {
-	"WITH gone AS (DELETE FROM orders WHERE username = $1 RETURNING event_id, tickets_bought) "
-	"UPDATE events SET tickets_left = tickets_left + returned.tickets "
-	"FROM (SELECT event_id, sum(tickets_bought) AS tickets FROM gone GROUP BY event_id) returned "
-	"WHERE events.id = returned.event_id",
+/*
+ * Accounts are never deleted with their history: closing one refunds its confirmed orders,
+ * which stay (refunded) in the admins' views, and puts their tickets back on sale (those of
+ * events already over too: they are simply no longer sold). The money goes back to the
+ * closed account, so that what it spent still equals what its orders cost.
+ */
+static TmStatement refund_orders = {
+	"WITH gone AS (UPDATE orders SET status = 'refunded', ended_at = pg_catalog.now()"
+	" WHERE username = $1 AND status = 'confirmed'"
+	" RETURNING event_id, tickets_bought, tickets_bought::int8 * price AS paid), "
+	"restock AS (UPDATE events SET tickets_left = tickets_left + returned.tickets,"
+	" tickets_sold = tickets_sold - returned.tickets, version = version + 1"
+	" FROM (SELECT event_id, sum(tickets_bought) AS tickets FROM gone GROUP BY event_id) returned"
+	" WHERE events.id = returned.event_id) "
+	"UPDATE accounts SET available_money = available_money + (SELECT sum(paid) FROM gone)"
+	" WHERE username = $1 AND EXISTS (SELECT FROM gone)",
 	1, {TEXTOID}
 };
 
-static TmStatement delete_account = {
-	"DELETE FROM accounts WHERE username = $1 "
-	"RETURNING jsonb_build_object('message', format('account %s deleted', username))",
+/* What only an open account needs goes: its failed logins and its idempotency keys. */
+static TmStatement forget_failures = {
+	"DELETE FROM login_failures WHERE username = $1",
+	1, {TEXTOID}
+};
+
+static TmStatement forget_keys = {
+	"DELETE FROM idempotency_keys WHERE username = $1",
+	1, {TEXTOID}
+};
+
+/* Closed, not deleted: its name stays taken and its orders keep their buyer. */
+static TmStatement close_account = {
+	"UPDATE accounts SET closed_at = pg_catalog.now() WHERE username = $1 AND closed_at IS NULL "
+	"RETURNING pg_catalog.jsonb_build_object('message', pg_catalog.format('account %s deleted', username))",
 	1, {TEXTOID}
 };
 
@@ -133,23 +165,45 @@ account_not_found(const char *username)
 			 errmsg("account \"%s\" does not exist", username)));
 }
 
-/* Validate a {username, password} body and insert the account; returns {"account": ...}. */
+/*
+ * A new password (sign-up, console, password change): at least TM_PASSWORD_MIN characters
+ * and not the username in any letter case. Old and imported passwords are never checked.
+ */
+void
+tm_require_strong_password(const char *password, const char *username)
+{
+	if (pg_mbstrlen(password) < TM_PASSWORD_MIN)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_WEAK_PASSWORD),
+				 errmsg("the password must have at least %d characters", TM_PASSWORD_MIN)));
+	if (pg_strcasecmp(password, username) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_WEAK_PASSWORD),
+				 errmsg("the password must not be the username")));
+}
+
+/*
+ * Validate a {username, password} body and insert the account with that role; returns
+ * {"account": ...}. New accounts start with ticketmonster.initial_credit.
+ */
 static Jsonb *
-create_account(Jsonb *body, bool is_admin)
+create_account(Jsonb *body, const char *role)
 {
 	char	   *username = tm_body_text(body, "username", TM_NAME_MAX);
 	char	   *password = tm_body_password(body, "password", TM_PASSWORD_MAX);
-	Datum		args[3];
+	Datum		args[4];
 	Jsonb	   *account;
 
 	if (strspn(username, USERNAME_CHARS) != strlen(username))
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_INVALID_INPUT),
 				 errmsg("\"username\" may contain only ASCII letters, digits and _ . - @ +")));
+	tm_require_strong_password(password, username);
 
 	args[0] = TM_TEXT(username);
 	args[1] = TM_TEXT(tm_password_hash(password));
-	args[2] = BoolGetDatum(is_admin);
+	args[2] = TM_TEXT(role);
+	args[3] = Int32GetDatum(tm_initial_credit);
 	account = tm_execute_jsonb(&insert_account, args, NULL);
 	if (account == NULL)
 		ereport(ERROR,
@@ -183,28 +237,48 @@ tm_account_create(PG_FUNCTION_ARGS)
 	Jsonb	   *account;
 
 	SPI_connect();
-	account = create_account(tm_body(fcinfo, 0), false);
+	account = create_account(tm_body(fcinfo, 0), "user");
 	SPI_finish();
 	PG_RETURN_JSONB_P(account);
 }
 
-/* Admins are made from psql only, never through the API. */
-PG_FUNCTION_INFO_V1(tm_create_admin);
-Datum
-tm_create_admin(PG_FUNCTION_ARGS)
+/* tm_create_admin and tm_create_staff: (username, password) from the console only. */
+static Jsonb *
+create_from_console(FunctionCallInfo fcinfo, const char *role)
 {
 	Datum		args[2];
 	char		nulls[2];
-	Jsonb	   *account;
 
-	SPI_connect();
 	tm_require_console();
 	for (int i = 0; i < 2; i++)
 	{
 		args[i] = PG_GETARG_DATUM(i);
 		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
 	}
-	account = create_account(tm_execute_jsonb(&args_body, args, nulls), true);
+	return create_account(tm_execute_jsonb(&args_body, args, nulls), role);
+}
+
+/* Admins and door staff are made from psql only, never through the API. */
+PG_FUNCTION_INFO_V1(tm_create_admin);
+Datum
+tm_create_admin(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *account;
+
+	SPI_connect();
+	account = create_from_console(fcinfo, "admin");
+	SPI_finish();
+	PG_RETURN_JSONB_P(account);
+}
+
+PG_FUNCTION_INFO_V1(tm_create_staff);
+Datum
+tm_create_staff(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *account;
+
+	SPI_connect();
+	account = create_from_console(fcinfo, "staff");
 	SPI_finish();
 	PG_RETURN_JSONB_P(account);
 }
@@ -218,8 +292,9 @@ tm_login(PG_FUNCTION_ARGS)
 	char	   *password;
 	char	   *hash;
 	bool		is_admin;
+	char	   *role;
 	bool		isnull;
-	Datum		args[3];
+	Datum		args[4];
 	Jsonb	   *response;
 
 	SPI_connect();
@@ -232,6 +307,9 @@ tm_login(PG_FUNCTION_ARGS)
 		account_not_found(username);
 	hash = TextDatumGetCString(tm_result(1, &isnull));
 	is_admin = DatumGetBool(tm_result(2, &isnull));
+	/* the stored spelling from here on */
+	username = TextDatumGetCString(tm_result(3, &isnull));
+	role = TextDatumGetCString(tm_result(4, &isnull));
 
 	args[1] = Int32GetDatum(LOGIN_MAX_FAILURES);
 	args[2] = Int32GetDatum(LOGIN_WINDOW_SECONDS);
@@ -268,6 +346,7 @@ tm_login(PG_FUNCTION_ARGS)
 	args[0] = TM_TEXT(tm_token_issue(username));
 	args[1] = TM_TEXT(username);
 	args[2] = BoolGetDatum(is_admin);
+	args[3] = TM_TEXT(role);
 	response = tm_execute_jsonb(&login_response, args, NULL);
 	SPI_finish();
 	PG_RETURN_JSONB_P(response);
@@ -284,7 +363,7 @@ tm_account(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
-	username = tm_arg_text(fcinfo, 1, "username");
+	username = tm_arg_username(fcinfo, 1);
 	tm_require_owner(&caller, username);
 	args[0] = TM_TEXT(username);
 	account = tm_execute_jsonb(&select_account, args, NULL);
@@ -309,7 +388,7 @@ tm_accounts(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(accounts);
 }
 
-/* Its orders go, and their tickets go back on sale; its money goes with it. */
+/* Closing: its confirmed orders are refunded and kept, their tickets go back on sale. */
 PG_FUNCTION_INFO_V1(tm_account_delete);
 Datum
 tm_account_delete(PG_FUNCTION_ARGS)
@@ -322,13 +401,80 @@ tm_account_delete(PG_FUNCTION_ARGS)
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
 	tm_require_admin(&caller);
-	username = tm_arg_text(fcinfo, 1, "username");
+	username = tm_arg_username(fcinfo, 1);
 	args[0] = TM_TEXT(username);
 	if (tm_execute(&lock_account, args, NULL) == 0)
 		account_not_found(username);
 	tm_execute(&lock_order_events, args, NULL);
-	tm_execute(&delete_orders, args, NULL);
-	message = tm_execute_jsonb(&delete_account, args, NULL);
+	tm_execute(&refund_orders, args, NULL);
+	tm_execute(&forget_failures, args, NULL);
+	tm_execute(&forget_keys, args, NULL);
+	message = tm_execute_jsonb(&close_account, args, NULL);
 	SPI_finish();
 	PG_RETURN_JSONB_P(message);
+}
+
+/*
+ * Clients of the original app (issue 9).
+ */
+
+static TmStatement body_with_username = {
+	"SELECT $1 || pg_catalog.jsonb_build_object('username', $2::text)",
+	2, {JSONBOID, TEXTOID}
+};
+
+/*
+ * POST /account/<username>, the original app's other way to sign up: the body for
+ * tm_account_create, with the path's username. A username in the body must be the same.
+ */
+PG_FUNCTION_INFO_V1(tm_account_path_body);
+Datum
+tm_account_path_body(PG_FUNCTION_ARGS)
+{
+	char	   *username = tm_arg_text(fcinfo, 0, "username");
+	Jsonb	   *body = tm_body(fcinfo, 1);
+	Datum		args[2];
+	Jsonb	   *result;
+
+	if (tm_body_has(body, "username"))
+	{
+		char	   *given = tm_body_text(body, "username", TM_NAME_MAX);
+
+		if (strcmp(given, username) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_TM_INVALID_INPUT),
+					 errmsg("the body's \"username\" \"%s\" is not the path's \"%s\"", given, username),
+					 errhint("Leave \"username\" out of the body, or send the same name.")));
+	}
+	SPI_connect();
+	args[0] = JsonbPGetDatum(body);
+	args[1] = TM_TEXT(username);
+	result = tm_execute_jsonb(&body_with_username, args, NULL);
+	SPI_finish();
+	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * GET /account/<username> without a token, when the web process runs with LEGACY_CLIENTS:
+ * the original app served the account to anyone, and its frontends read the balance and
+ * the admin flag that way right after logging in. The web role may call this, so whoever
+ * holds that role (or reaches a web process with the setting on) reads every balance:
+ * the privacy cost the README states.
+ */
+PG_FUNCTION_INFO_V1(tm_account_legacy);
+Datum
+tm_account_legacy(PG_FUNCTION_ARGS)
+{
+	char	   *username;
+	Datum		args[1];
+	Jsonb	   *account;
+
+	SPI_connect();
+	username = tm_arg_username(fcinfo, 0);
+	args[0] = TM_TEXT(username);
+	account = tm_execute_jsonb(&select_account, args, NULL);
+	if (account == NULL)
+		account_not_found(username);
+	SPI_finish();
+	PG_RETURN_JSONB_P(account);
 }

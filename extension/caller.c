@@ -10,8 +10,17 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 
+/* An open account's stored spelling and role; closed accounts are gone for the API. */
 static TmStatement account_role = {
-	"SELECT is_admin FROM accounts WHERE username = $1", 1, {TEXTOID}
+	"SELECT username, role FROM accounts WHERE username = $1 AND closed_at IS NULL",
+	1, {TEXTOID}
+};
+
+/* The stored spelling of the open account a name means, whatever its letter case. */
+static TmStatement stored_name = {
+	"SELECT username FROM accounts"
+	" WHERE pg_catalog.lower(username) = pg_catalog.lower($1) AND closed_at IS NULL",
+	1, {TEXTOID}
 };
 
 /*
@@ -45,9 +54,10 @@ tm_require_console(void)
 TmCaller
 tm_caller(FunctionCallInfo fcinfo, int token_argno)
 {
-	TmCaller	caller = {NULL, false, false};
+	TmCaller	caller = {0};
 	char	   *token;
 	char	   *username;
+	char	   *role;
 	Datum		args[1];
 	bool		isnull;
 
@@ -70,15 +80,35 @@ tm_caller(FunctionCallInfo fcinfo, int token_argno)
 				 errhint("Log in and send the token.")));
 	username = tm_token_subject(token);
 
-	/* The role comes from the account, not the token, and a deleted account is locked out. */
+	/* The role comes from the account, not the token; a closed account is locked out. */
 	args[0] = TM_TEXT(username);
 	if (tm_execute(&account_role, args, NULL) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_UNAUTHENTICATED),
 				 errmsg("the account of this token no longer exists")));
-	caller.username = username;
-	caller.is_admin = DatumGetBool(tm_result(1, &isnull));
+	caller.username = TextDatumGetCString(tm_result(1, &isnull));
+	role = TextDatumGetCString(tm_result(2, &isnull));
+	caller.is_admin = strcmp(role, "admin") == 0;
+	caller.is_staff = strcmp(role, "staff") == 0;
 	return caller;
+}
+
+/*
+ * A username argument (a path segment): the stored spelling of the open account it means in
+ * any letter case, or the argument itself when there is none (the caller then answers 404).
+ * Call after SPI_connect().
+ */
+char *
+tm_arg_username(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *given = tm_arg_text(fcinfo, argno, "username");
+	Datum		args[1];
+	bool		isnull;
+
+	args[0] = TM_TEXT(given);
+	if (tm_execute(&stored_name, args, NULL) == 0)
+		return given;
+	return TextDatumGetCString(tm_result(1, &isnull));
 }
 
 void
@@ -90,11 +120,24 @@ tm_require_admin(const TmCaller *caller)
 				 errmsg("only admins may do this")));
 }
 
-/* The named account itself, or an admin. */
+/* Door staff: staff or admins (check-in). */
+void
+tm_require_door_staff(const TmCaller *caller)
+{
+	if (!caller->is_staff && !caller->is_admin)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_FORBIDDEN),
+				 errmsg("only door staff or admins may do this")));
+}
+
+/*
+ * The named account itself, or an admin. Names match in any letter case (caller->username is
+ * the stored spelling; `username` may be a path segment as the client spelled it).
+ */
 void
 tm_require_owner(const TmCaller *caller, const char *username)
 {
-	if (!caller->is_admin && strcmp(caller->username, username) != 0)
+	if (!caller->is_admin && pg_strcasecmp(caller->username, username) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_FORBIDDEN),
 				 errmsg("only %s or an admin may do this", username)));

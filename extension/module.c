@@ -16,6 +16,9 @@ PG_MODULE_MAGIC;
 char	   *tm_secret_key = NULL;
 int			tm_token_ttl = 600;
 int			tm_password_cost = 5;
+int			tm_initial_credit = 200;
+int			tm_signups_per_hour = 10;
+int			tm_cancel_before_hours = 48;
 
 void		_PG_init(void);
 
@@ -48,6 +51,38 @@ _PG_init(void)
 							5, 1, 11,
 							PGC_SUSET,
 							0,
+							NULL, NULL, NULL);
+
+	/*
+	 * Set by the database's owner (ALTER DATABASE ... SET, as a superuser): the web role can
+	 * neither change (PGC_SUSET) nor read (GUC_SUPERUSER_ONLY) them.
+	 */
+	DefineCustomIntVariable("ticketmonster.initial_credit",
+							"What a new account starts with.",
+							NULL,
+							&tm_initial_credit,
+							200, 0, 1000000000,
+							PGC_SUSET,
+							GUC_SUPERUSER_ONLY,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("ticketmonster.signups_per_hour",
+							"New accounts per client address per hour (0: no limit).",
+							NULL,
+							&tm_signups_per_hour,
+							10, 0, 1000000,
+							PGC_SUSET,
+							GUC_SUPERUSER_ONLY,
+							NULL, NULL, NULL);
+
+	/* Superuser-only too: the web role must not be able to extend its own refund window. */
+	DefineCustomIntVariable("ticketmonster.cancel_before_hours",
+							"Orders can be cancelled until this many hours before their event starts.",
+							NULL,
+							&tm_cancel_before_hours,
+							48, 0, 24 * 366,
+							PGC_SUSET,
+							GUC_SUPERUSER_ONLY,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("ticketmonster");

@@ -62,7 +62,10 @@ const PGPORT = opt.port;
 const DATABASE = 'tm_chaos';
 const WEB_CONCURRENCY = 8;
 const MAX_RETRIES = 10;            // per purchase, after the first attempt
-const REQUEST_TIMEOUT_MS = 20000;
+// Bounds for hangs, not speed targets: a loaded machine stays far inside them (issue 17).
+const REQUEST_TIMEOUT_MS = 120000;  // a request not answered by then counts as a network error
+const RECOVERY_HANG_MS = 300000;    // the shim serving again after the faults
+const PLATFORM_KILL_MS = 30000;     // SIGTERM to exit: Heroku's SIGKILL comes 30 s after SIGTERM
 const HOT_TICKETS = SHORT ? 1500 : 5000;    // each hot event sells out: the sold-out race too
 const HOT_EVENTS = 40;                       // sold out, the buyers move on to the next one
 const SPREAD_EVENTS = 20;
@@ -91,7 +94,7 @@ const asOwner = (cmd, args) => (process.getuid() === 0
   ? execFile('runuser', ['-u', 'postgres', '--', cmd, ...args])
   : execFile(cmd, args));
 const pgStop = (mode) => asOwner(path.join(PG_BINDIR, 'pg_ctl'),
-  ['-D', path.join(CLUSTER, 'data'), '-m', mode, '-w', '-t', '60', 'stop']);
+  ['-D', path.join(CLUSTER, 'data'), '-m', mode, '-w', '-t', '300', 'stop']);
 const pgStart = () => execFile(path.join(ROOT, 'tools/pg-cluster'), ['start', CLUSTER, PGPORT]);
 // harness.psql with room for the whole orders table in its answer
 const psql = (database, sql) => execFileSync('psql',
@@ -352,13 +355,13 @@ function setup() {
 async function awaitRecovery() {
   const t = Date.now();
   let res;
-  while (Date.now() - t < 60000) {
+  while (Date.now() - t < RECOVERY_HANG_MS) {
     res = await http('GET', '/readyz');
     if (res.status === 200) break;
     await sleep(200);
   }
   if (res.status !== 200) {
-    violation('no_recovery', `/readyz still ${res.status} ${res.error ?? ''} after 60 s`);
+    violation('no_recovery', `/readyz still ${res.status} ${res.error ?? ''} after ${RECOVERY_HANG_MS / 1000} s`);
     return;
   }
   // every worker thread's connection, not just one: a burst wider than the pool
@@ -582,7 +585,7 @@ async function main() {
   state.expectedExit.add(shim);
   const stopT = Date.now();
   const { code, signal } = await shim.stop('SIGTERM');
-  if (code !== 0 || Date.now() - stopT > 10000) violation('unclean_stop', `SIGTERM: code ${code} signal ${signal} after ${Date.now() - stopT} ms`);
+  if (code !== 0 || Date.now() - stopT > PLATFORM_KILL_MS) violation('unclean_stop', `SIGTERM: code ${code} signal ${signal} after ${Date.now() - stopT} ms`);
 
   // The log: every purchase with every answer, and what the shims said on stderr.
   mkdirSync(opt['log-dir'], { recursive: true });

@@ -10,7 +10,7 @@ let admin;
 let alice;
 let eventId;
 let artistId;
-const canet = { name: 'Canet Rock 2020', place: 'Platja', city: 'Canet de Mar', date: '2020-07-05',
+const canet = { name: 'Canet Rock 2020', place: 'Platja', city: 'Canet de Mar', date: '2099-07-05',
   price: 50, total_available_tickets: 300 };
 
 before(async () => {
@@ -22,8 +22,8 @@ after(async () => { await stopCleanly(ctx.shim); });
 test('POST /account: 201, starts with 200; 409 if taken', async () => {
   const res = await api(ctx.base, 'POST', '/account', { body: { username: 'alice', password: 'alice-pw' } });
   assert.equal(res.status, 201);
-  assert.deepEqual(res.body, { account: { username: 'alice', is_admin: 0, available_money: 200 } });
-  const again = await api(ctx.base, 'POST', '/account', { body: { username: 'alice', password: 'x-pw' } });
+  assert.deepEqual(res.body, { account: { username: 'alice', role: 'user', is_admin: 0, available_money: 200 } });
+  const again = await api(ctx.base, 'POST', '/account', { body: { username: 'alice', password: 'x-password' } });
   assert.equal(again.status, 409);
   assert.equal(again.body.code, 'conflict');
   alice = await login(ctx.base, 'alice', 'alice-pw');
@@ -46,7 +46,9 @@ test('events: create 201, 409 on duplicate, read, update, list', async () => {
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const ev = created.body.event;
   eventId = ev.id;
-  assert.deepEqual({ ...ev, id: undefined }, { ...canet, id: undefined, artists: [] });
+  // 1.0's fields as they were sent; 1.1 adds capacity, time, limit, version, past, image
+  assert.deepEqual({ ...ev, id: undefined }, { ...canet, id: undefined, artists: [], capacity: 300,
+    time: null, max_tickets_per_account: null, version: 1, past: false, image_url: null });
   const dup = await api(ctx.base, 'POST', '/event', { token: admin, body: canet });
   assert.equal(dup.status, 409);
 
@@ -179,8 +181,8 @@ test('orders: the business errors come back as their statuses', async () => {
 });
 
 test('Idempotency-Key: a retried purchase is bought once; reused for another body, 422', async () => {
-  await api(ctx.base, 'POST', '/account', { body: { username: 'dave', password: 'dave-pw' } });
-  const dave = await login(ctx.base, 'dave', 'dave-pw');
+  await api(ctx.base, 'POST', '/account', { body: { username: 'dave', password: 'dave-password' } });
+  const dave = await login(ctx.base, 'dave', 'dave-password');
   const headers = { 'Idempotency-Key': 'k-123' };
   const body = { event_id: eventId, tickets_bought: 1 };
   const a = await api(ctx.base, 'POST', '/orders/dave', { token: dave, body, headers });
