@@ -77,3 +77,22 @@ FUZZ_SECONDS ?= 120
 fuzz: deps
 	$(MAKE) fuzz-build
 	test/fuzz/run $(FUZZ_SECONDS)
+
+# Production artifacts (docs/deploy.md): Debian packages into dist/ (tools/build-deb, debian/),
+# container images in podman's local storage (tools/build-images, containers/), and their
+# test, which installs the packages into this system and runs the images' commands
+# (test/package/run, test/images/run; .ci/run runs it after make test).
+.PHONY: deb images package-test
+deb: deps-packaging
+	tools/build-deb
+
+images: deb
+	tools/build-images
+
+package-test: deps deps-packaging
+	$(MAKE) all
+	$(MAKE) images
+	test/package/run-all
+
+deps-packaging:
+	tools/install-deps --packaging

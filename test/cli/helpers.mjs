@@ -39,35 +39,13 @@ export function emptyDatabase(name, webRole) {
   if (!extensionHasSigningKeys()) interimSigningKeyStub(name);
 }
 
-// INTERIM, until secdb's tm_signing_key_set (PLAN.md's interface) is merged: a stand-in with
-// the same contract in the database's public schema, found by migrate's unqualified call.
-// Remove with the merge; the tests then run against the real function.
+// INTERIM, until secdb's tm_signing_key_set is merged (test/cli/interim-signing-key.sql).
 function extensionHasSigningKeys() {
   const sharedir = execFileSync('pg_config', ['--sharedir'], { encoding: 'utf8' }).trim();
   return readFileSync(path.join(sharedir, 'extension/ticketmonster--1.1.sql'), 'utf8')
     .includes('tm_signing_key_set');
 }
 function interimSigningKeyStub(database) {
-  psql(database, `
-    CREATE TABLE public.tm_interim_keys (kid serial PRIMARY KEY, secret text NOT NULL);
-    CREATE FUNCTION public.tm_signing_key_set(secret text) RETURNS jsonb LANGUAGE plpgsql AS $f$
-    DECLARE current public.tm_interim_keys;
-    BEGIN
-      IF length(secret) < 32 THEN
-        RAISE EXCEPTION 'signing keys have at least 32 characters' USING ERRCODE = '22023';
-      END IF;
-      SELECT * INTO current FROM public.tm_interim_keys ORDER BY kid DESC LIMIT 1;
-      IF current.secret = secret THEN
-        RETURN jsonb_build_object('kid', current.kid::text, 'changed', false);
-      END IF;
-      INSERT INTO public.tm_interim_keys (secret) VALUES (secret) RETURNING * INTO current;
-      RETURN jsonb_build_object('kid', current.kid::text, 'changed', true);
-    END $f$;`);
-}
-
-// The roles `role` is a member of.
-export function memberships(role) {
-  return psql('postgres', `SELECT string_agg(b.rolname, ',' ORDER BY b.rolname)
-    FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid JOIN pg_roles r ON r.oid = m.member
-    WHERE r.rolname = '${role}'`);
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', database, '-f',
+    path.join(ROOT, 'test/cli/interim-signing-key.sql')]);
 }
