@@ -63,16 +63,19 @@ env_number(const char *name, long fallback, long min, long max, long *out)
 bool
 config_load(void)
 {
-	long		port, ttl, concurrency;
+	long		port, ttl, max_age, concurrency;
 	static char static_dir[PATH_MAX];
 
 	/* PORT=0: a port the kernel picks when binding, printed at start (what the tests use). */
 	if (!env_number("PORT", 5000, 0, 65535, &port) ||
 		!env_number("TOKEN_TTL", 600, 1, 30 * 24 * 3600, &ttl) ||
+		!env_number("TOKEN_MAX_AGE", 43200, 1, 30 * 24 * 3600, &max_age) ||
 		!env_number("WEB_CONCURRENCY", 4, 1, 256, &concurrency))
 		return false;
 	config.port = (unsigned int) port;
 	config.token_ttl = (int) ttl;
+	config.token_max_age = (int) max_age;
+	config.trust_proxy = env_true("TRUST_PROXY");
 	config.web_concurrency = (unsigned int) concurrency;
 	config.production = env_true("PRODUCTION");
 	config.database_url = env_or("DATABASE_URL", "");
@@ -82,19 +85,18 @@ config_load(void)
 		fprintf(stderr, "ticketmonster-web: warning: LEGACY_CLIENTS is on: anyone may read any "
 				"account's balance and admin flag with GET /account/<username>\n");
 
+	/*
+	 * The web process signs nothing: the release step (`ticketmonster-web migrate`) stores
+	 * SECRET_KEY in the database. But the same settings (Heroku's config vars) reach both,
+	 * so a weak key seen here is a weak key there: refuse to serve with it.
+	 */
 	config.secret_key = env_or("SECRET_KEY", NULL);
-	if (config.production && secret_key_weakness(config.secret_key))
+	if (config.production && config.secret_key && secret_key_weakness(config.secret_key))
 	{
 		fprintf(stderr, "ticketmonster-web: PRODUCTION is set and SECRET_KEY is %s: it must be a "
 				"random string of at least %d characters (e.g. `openssl rand -hex 32`); refusing to start\n",
 				secret_key_weakness(config.secret_key), MIN_SECRET_KEY_LENGTH);
 		return false;
-	}
-	if (!config.secret_key)
-	{
-		fprintf(stderr, "ticketmonster-web: warning: SECRET_KEY is not set; using the fixed "
-				"development key (tokens can be forged: never do this in production)\n");
-		config.secret_key = development_secret_key;
 	}
 
 	/* Resolved once, so that every static file can be checked against this prefix. */
@@ -119,10 +121,15 @@ config_print_help(const char *argv0)
 		   "  PORT             port to listen on (default 5000; 0: any free port, printed)\n"
 		   "  DATABASE_URL     postgres:// or postgresql:// URL (sslmode etc. honoured);\n"
 		   "                   empty: libpq's PGHOST, PGPORT, PGUSER, PGDATABASE\n"
-		   "  SECRET_KEY       key that signs login tokens, the same in every process\n"
-		   "  PRODUCTION       true/1/yes: require a SECRET_KEY of >= 32 characters and\n"
-		   "                   refuse to connect as a database superuser\n"
+		   "  SECRET_KEY       the token signing key that `migrate` stores in the database\n"
+		   "  PRODUCTION       true/1/yes: refuse a weak SECRET_KEY (the development key,\n"
+		   "                   < 32 characters, low variety) and a database superuser\n"
 		   "  TOKEN_TTL        lifetime of login tokens in seconds (default 600)\n"
+		   "  TOKEN_MAX_AGE    seconds after a password login beyond which POST /token no\n"
+		   "                   longer renews its tokens (default 43200)\n"
+		   "  TRUST_PROXY      true/1/yes: the client's address (throttling) is the last\n"
+		   "                   X-Forwarded-For address, as Heroku's router appends it\n"
+		   "                   (default: the TCP peer; the header is ignored)\n"
 		   "  CORS_ORIGINS     comma-separated origins allowed to call the API, or *\n"
 		   "                   (default: none, same-origin only)\n"
 		   "  STATIC_DIR       folder of the web page (default " TM_STATIC_DIR ")\n"

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "auth_header.h"
+#include "client_addr.h"
 #include "config.h"
 #include "cors.h"
 #include "db.h"
@@ -178,6 +179,7 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 	const char *values[ROUTE_MAX_ARGS] = {0};
 	char	   *token = NULL;
 	char	   *fields = NULL;
+	char		client_addr[CLIENT_ADDR_SIZE];
 	int			n = 0;
 	Reply		reply = {0};
 
@@ -197,6 +199,10 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 				break;
 			case ARG_IDEMPOTENCY_KEY:
 				values[n] = header(connection, "Idempotency-Key");
+				break;
+			case ARG_CLIENT_ADDR:
+				client_addr_of_request(connection, config.trust_proxy, client_addr);
+				values[n] = client_addr;
 				break;
 			case ARG_IF_MATCH:
 				values[n] = header(connection, MHD_HTTP_HEADER_IF_MATCH);

@@ -4,7 +4,10 @@
 #ifndef TM_SECRET_KEY_H
 #define TM_SECRET_KEY_H
 
-/* The fixed key of development processes; published in this source, so never a real one. */
+/*
+ * The fixed key that 1.0's web process signed with when SECRET_KEY was not set: published
+ * in this source, so deployments that ran on it must change it.
+ */
 extern const char development_secret_key[];
 
 enum { MIN_SECRET_KEY_LENGTH = 32 };

@@ -333,7 +333,7 @@ test('an admin creates an artist and an event, links them, edits the event and d
   await page.getByLabel('Place').fill('Harbour Hall');
   await page.getByLabel('City').fill('Bilbao');
   await page.getByLabel('Price (€)').fill('55');
-  await page.getByLabel('Tickets on sale').fill('300');
+  await page.getByLabel('Total tickets').fill('300');
   await page.getByRole('button', { name: 'Create event' }).click();
   await page.getByRole('heading', { name: 'Edit: Aurora Fest' }).waitFor();
   const eventId = Number(new URL(page.url()).pathname.split('/').pop());

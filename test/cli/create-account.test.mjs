@@ -74,6 +74,26 @@ test('create-admin at a terminal: prompts twice, no echo, mismatch refused', () 
   assert.equal(psql(DB, "SELECT count(*) FROM accounts WHERE username = 'ttyother'"), '0');
 });
 
+test('create-staff: a door staff account, with the same care for the password', async () => {
+  freshDatabase(DB, { admin: null });
+  psql('postgres', `ALTER DATABASE ${DB} SET log_statement = 'all'`);
+  const from = logSize();
+  const password = 'door-staff-password-88e1';
+  const r = cli(['create-staff', 'door1'], { ADMIN_DATABASE_URL: adminUrl(DB) }, { input: `${password}\n` });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /staff account "door1" created/);
+  assert.ok(!logSince(from).includes(password), 'the password is in the server log');
+  const shim = await startShim(DB);
+  try {
+    const token = await login(shim.base, 'door1', password);
+    const me = await api(shim.base, 'GET', '/account/door1', { token });
+    assert.equal(me.body.account.role, 'staff');
+    assert.equal(me.body.account.is_admin, 0);
+  } finally {
+    await shim.stop();
+  }
+});
+
 test('no password, no name, or no ADMIN_DATABASE_URL: one line and non-zero, nothing created', () => {
   freshDatabase(DB, { admin: null });
   const e = { ADMIN_DATABASE_URL: adminUrl(DB) };

@@ -1,7 +1,6 @@
 // Running the operator's commands (`ticketmonster-web migrate|create-admin|create-staff`)
 // as a release phase or an operator would: environment in, exit status and output out.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, SHIM, psql } from '../lib/harness.mjs';
 
@@ -36,16 +35,11 @@ export function emptyDatabase(name, webRole) {
   psql('postgres', `CREATE DATABASE ${name}`);
   psql('postgres', `DROP ROLE IF EXISTS ${webRole}`);
   psql('postgres', `CREATE ROLE ${webRole} LOGIN PASSWORD 'web-password'`);
-  if (!extensionHasSigningKeys()) interimSigningKeyStub(name);
 }
 
-// INTERIM, until secdb's tm_signing_key_set is merged (test/cli/interim-signing-key.sql).
-function extensionHasSigningKeys() {
-  const sharedir = execFileSync('pg_config', ['--sharedir'], { encoding: 'utf8' }).trim();
-  return readFileSync(path.join(sharedir, 'extension/ticketmonster--1.1.sql'), 'utf8')
-    .includes('tm_signing_key_set');
-}
-function interimSigningKeyStub(database) {
-  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', database, '-f',
-    path.join(ROOT, 'test/cli/interim-signing-key.sql')]);
+// The roles `role` is a member of.
+export function memberships(role) {
+  return psql('postgres', `SELECT string_agg(b.rolname, ',' ORDER BY b.rolname)
+    FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid JOIN pg_roles r ON r.oid = m.member
+    WHERE r.rolname = '${role}'`);
 }

@@ -26,7 +26,8 @@ test('on an empty database: creates the extension, grants the web role the API o
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /extension ticketmonster 1\.1 created/);
   assert.match(r.stdout, /role "tm_release_web" granted ticketmonster_web/);
-  assert.match(r.stdout, /signing key stored as the current key/);
+  const kid = r.stdout.match(/signing key stored as the current key \(kid ([^)]+)\)/)?.[1];
+  assert.ok(kid, r.stdout);
   assert.equal(psql('tm_migrate_empty', "SELECT extversion FROM pg_extension WHERE extname = 'ticketmonster'"), '1.1');
   assert.equal(memberships('tm_release_web'), 'ticketmonster_web');
 
@@ -34,9 +35,12 @@ test('on an empty database: creates the extension, grants the web role the API o
   psql('tm_migrate_empty', 'ALTER DATABASE tm_migrate_empty SET ticketmonster.password_cost = 1');
   const admin = cli(['create-admin', 'boss'], env('tm_migrate_empty', 'tm_release_web'), { input: 'boss-password-1\n' });
   assert.equal(admin.status, 0, admin.stderr);
-  const shim = await startShim('tm_migrate_empty', { env: { DATABASE_URL: webUrl('tm_migrate_empty', 'tm_release_web'), SECRET_KEY: KEY } });
+  // No SECRET_KEY for the web process: it signs with the key the release step stored.
+  const shim = await startShim('tm_migrate_empty', { env: { DATABASE_URL: webUrl('tm_migrate_empty', 'tm_release_web'), SECRET_KEY: '' } });
   try {
     const token = await login(shim.base, 'boss', 'boss-password-1');
+    const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
+    assert.equal(header.kid, kid, 'the token is signed with the key migrate stored');
     const created = await api(shim.base, 'POST', '/event', { token, body: {
       name: 'Release Party', place: 'Sala', city: 'Girona', date: '2099-01-01', price: 5, total_available_tickets: 9 } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -125,6 +129,7 @@ test('PRODUCTION refuses the development key, short keys and keys of low variety
     .match(/development_secret_key\[\] = "([^"]+)"/)[1];
   const weak = [
     [development, /development key/],
+    ['test-secret-key-0123456789abcdef0123456789abcdef', /development key/],
     ['a'.repeat(32), /low variety/],
     ['a'.repeat(200), /low variety/],
     ['0123456789abcdef0123456789abcdef', /low variety/],

@@ -10,6 +10,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SHIM = process.env.TM_SHIM
   ? path.resolve(ROOT, process.env.TM_SHIM)
   : path.join(ROOT, 'shim/ticketmonster-web');
+// The token signing key the tests set in each database, as the release step does.
 export const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef';
 export const APP_ROLE = 'tm_app';
 
@@ -19,9 +20,10 @@ export function psql(database, sql) {
     { encoding: 'utf8' }).trim();
 }
 
-// A new database with the extension, cheap password hashes, an admin, and the
-// least-privileged login role the shim connects as.
-export function freshDatabase(name, { admin = ['admin', 'admin-password'] } = {}) {
+// A new database with the extension, its signing key, cheap password hashes, no limit on
+// sign-ups per address (every test signs up from 127.0.0.1; pass signupsPerHour to test
+// the limit), an admin, and the least-privileged login role the shim connects as.
+export function freshDatabase(name, { admin = ['admin', 'admin-password'], signupsPerHour = 0 } = {}) {
   execFileSync('dropdb', ['--if-exists', '--force', name]);
   execFileSync('createdb', [name]);
   psql(name, `
@@ -32,7 +34,9 @@ export function freshDatabase(name, { admin = ['admin', 'admin-password'] } = {}
     END $$;
     CREATE EXTENSION ticketmonster;
     GRANT ticketmonster_web TO ${APP_ROLE};
-    ALTER DATABASE ${name} SET ticketmonster.password_cost = 1;`);
+    ALTER DATABASE ${name} SET ticketmonster.password_cost = 1;
+    ALTER DATABASE ${name} SET ticketmonster.signups_per_hour = ${Number(signupsPerHour)};
+    SELECT tm_signing_key_set('${SECRET_KEY}');`);
   if (admin) psql(name, `SET ticketmonster.password_cost = 1; SELECT tm_create_admin('${admin[0]}', '${admin[1]}')`);
   return name;
 }
@@ -82,7 +86,6 @@ export async function startShim(database, { env = {}, wrapper = [], hangMs = 300
         .filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
       PORT: '0',
       DATABASE_URL: databaseUrl(database),
-      SECRET_KEY,
       STATIC_DIR: path.join(ROOT, 'static'),
       ...env,
     },
