@@ -89,8 +89,7 @@ deb: deps-packaging
 images: deb
 	tools/build-images
 
-package-test: deps deps-packaging
-	$(MAKE) all
+package-test: deps-packaging
 	$(MAKE) images
 	test/package/run-all
 
