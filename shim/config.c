@@ -87,17 +87,21 @@ config_load(void)
 
 	/*
 	 * The web process signs nothing: the release step (`ticketmonster-web migrate`) stores
-	 * SECRET_KEY in the database. But the same settings (Heroku's config vars) reach both,
-	 * so a weak key seen here is a weak key there: refuse to serve with it.
+	 * SECRET_KEY in the database. But a production deployment's settings (Heroku's config
+	 * vars) reach both, so a missing or weak key here is one there: refuse to serve.
 	 */
 	config.secret_key = env_or("SECRET_KEY", NULL);
-	if (config.production && config.secret_key && secret_key_weakness(config.secret_key))
+	if (config.production && secret_key_weakness(config.secret_key))
 	{
 		fprintf(stderr, "ticketmonster-web: PRODUCTION is set and SECRET_KEY is %s: it must be a "
 				"random string of at least %d characters (e.g. `openssl rand -hex 32`); refusing to start\n",
 				secret_key_weakness(config.secret_key), MIN_SECRET_KEY_LENGTH);
 		return false;
 	}
+	if (!config.secret_key)
+		fprintf(stderr, "ticketmonster-web: warning: SECRET_KEY is not set: fine for development, "
+				"where the database's signing key was set by tools/dev-run or `ticketmonster-web "
+				"migrate`; PRODUCTION requires it\n");
 
 	/* Resolved once, so that every static file can be checked against this prefix. */
 	if (!realpath(env_or("STATIC_DIR", TM_STATIC_DIR), static_dir))
@@ -122,6 +126,7 @@ config_print_help(const char *argv0)
 		   "  DATABASE_URL     postgres:// or postgresql:// URL (sslmode etc. honoured);\n"
 		   "                   empty: libpq's PGHOST, PGPORT, PGUSER, PGDATABASE\n"
 		   "  SECRET_KEY       the token signing key that `migrate` stores in the database\n"
+		   "                   (required with PRODUCTION, though the server only checks it)\n"
 		   "  PRODUCTION       true/1/yes: refuse a weak SECRET_KEY (the development key,\n"
 		   "                   < 32 characters, low variety) and a database superuser\n"
 		   "  TOKEN_TTL        lifetime of login tokens in seconds (default 600)\n"
