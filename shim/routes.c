@@ -65,6 +65,12 @@ const Route routes[] = {
 	{"POST", "/orders/{str}/{int}/cancel", "SELECT tm_order_cancel($1, $2, $3::int)",
 	 {ARG_TOKEN, ARG_PATH1, ARG_PATH2}, 200, false},
 	{"POST", "/checkin", "SELECT tm_checkin($1, $2::jsonb)", {ARG_TOKEN, ARG_BODY}, 200, false},
+
+	/* The organiser's figures; ?format=csv makes tm_sales return the CSV as a JSON string. */
+	{"GET", "/sales", "SELECT tm_sales($1, $2)", {ARG_TOKEN, ARG_QUERY}, 200, true, "format",
+	 NULL, "text/csv; charset=utf-8"},
+	{"GET", "/sales/daily", "SELECT tm_sales_daily($1, $2::int)", {ARG_TOKEN, ARG_QUERY}, 200, true,
+	 "event_id"},
 };
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);

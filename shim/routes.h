@@ -36,6 +36,7 @@ typedef struct Route
 	bool		read_only;		/* safe to run again after a lost connection */
 	const char *query;			/* ARG_QUERY's field name */
 	const char *etag_of;		/* ETag: "<version>" from the body's <etag_of>.version, if set */
+	const char *text_type;		/* a result that is a JSON string is sent as this text type */
 } Route;
 
 extern const Route routes[];

@@ -66,6 +66,12 @@ SELECT tm_order_create(:'tok', 'sp_user', jsonb_build_object('event_id', :ev, 't
 SELECT tm_order_create(:'tok', 'sp_user', jsonb_build_object('event_id', :ev, 'tickets_bought', 2), 'sp-key') #>> '{order,tickets_bought}' AS retried;
 SELECT jsonb_array_length(tm_account_orders(:'tok', 'sp_user') -> 'orders') AS orders, tm_orders(:'admin') IS NOT NULL AS all_orders;
 SELECT tm_account(:'tok', 'sp_user') #>> '{account,available_money}' AS money, tm_accounts(:'admin') IS NOT NULL AS accounts;
+SELECT tm_order_create(:'tok', 'sp_user', jsonb_build_object('event_id', :ev, 'tickets_bought', 1)) #>> '{order,id}' AS second \gset
+SELECT tm_order_cancel(:'tok', 'sp_user', :second) ->> 'refund' AS refund;
+SELECT tm_checkin(:'admin', pg_catalog.jsonb_build_object('code', (SELECT t.code FROM tickets t JOIN orders o ON o.id = t.order_id
+        WHERE o.username = 'sp_user' AND o.status = 'confirmed' LIMIT 1))) #> '{ticket,checked_in_at}' IS NOT NULL AS checked_in;
+SELECT tm_sales(:'admin') #> '{totals,checked_in}' IS NOT NULL AS sales, tm_sales(:'admin', 'csv') IS NOT NULL AS csv,
+       tm_sales_daily(:'admin', :ev) #>> '{days,0,tickets}' AS sold_today;
 SELECT tm_token_renew(:'tok') ->> 'token' AS renewed \gset
 SELECT tm_account_password(:'renewed', 'sp_user', '{"password": "sp password", "new_password": "sp new password"}', '192.0.2.1') #>> '{account,username}' AS changed;
 SELECT tm_login('{"username": "sp_user", "password": "sp new password"}') ->> 'token' AS tok \gset

@@ -186,6 +186,13 @@ CREATE FUNCTION tm_checkin(token text, body jsonb) RETURNS jsonb
 GRANT EXECUTE ON FUNCTION tm_events(text), tm_event_update(text, integer, jsonb, text),
     tm_order_cancel(text, text, integer), tm_checkin(text, jsonb) TO ticketmonster_web;
 
+-- sales: the organiser's figures (admins)
+CREATE FUNCTION tm_sales(token text, format text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_sales_daily(token text, event_id integer DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+GRANT EXECUTE ON FUNCTION tm_sales(text, text), tm_sales_daily(text, integer) TO ticketmonster_web;
+
 -- compat: clients of the original app (issue 9); search_path and PUBLIC as the last section does
 CREATE FUNCTION tm_account_path_body(username text, body jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;

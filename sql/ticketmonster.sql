@@ -262,6 +262,11 @@ CREATE FUNCTION tm_order_cancel(token text, username text, order_id integer) RET
 CREATE FUNCTION tm_checkin(token text, body jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
+CREATE FUNCTION tm_sales(token text, format text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_sales_daily(token text, event_id integer DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+
 -- compat: clients of the original app (issue 9). POST /account/<username> signs up with
 -- tm_account_create(tm_account_path_body(...)); with LEGACY_CLIENTS on the web process, a
 -- GET /account/<username> without a token calls tm_account_legacy (anyone reads balances).
@@ -314,7 +319,8 @@ GRANT EXECUTE ON FUNCTION
     tm_artists(), tm_artist(integer), tm_artist_events(integer), tm_artist_create(text, jsonb),
     tm_artist_update(text, integer, jsonb), tm_artist_delete(text, integer),
     tm_order_create(text, text, jsonb, text), tm_account_orders(text, text), tm_orders(text),
-    tm_order_cancel(text, text, integer), tm_checkin(text, jsonb)
+    tm_order_cancel(text, text, integer), tm_checkin(text, jsonb),
+    tm_sales(text, text), tm_sales_daily(text, integer)
     TO ticketmonster_web;
 
 -- compat

@@ -7,8 +7,10 @@ import { ROOT, SHIM, psql } from '../lib/harness.mjs';
 // The cluster's own log, where a leaked password would show up (tools/pg-cluster writes it).
 export const SERVER_LOG = path.join(path.dirname(process.env.PGHOST || ''), 'server.log');
 
-export function adminUrl(database, role = 'postgres') {
-  return `postgresql://${role}@/${database}?host=${encodeURIComponent(process.env.PGHOST)}&port=${process.env.PGPORT}`;
+// The superuser's password comes from PGPASSFILE; another role's is given.
+export function adminUrl(database, role = 'postgres', password = null) {
+  const user = password ? `${role}:${password}` : role;
+  return `postgresql://${user}@/${database}?host=${encodeURIComponent(process.env.PGHOST)}&port=${process.env.PGPORT}`;
 }
 
 export function webUrl(database, role) {
@@ -18,7 +20,8 @@ export function webUrl(database, role) {
 // Runs `ticketmonster-web ...args` with only the given environment (and PATH).
 export function cli(args, env, { input = '' } = {}) {
   const r = spawnSync(SHIM, args, {
-    cwd: ROOT, input, encoding: 'utf8', env: { PATH: process.env.PATH, ...env },
+    // PGPASSFILE: the cluster's superuser password (tools/pg-cluster), as ~/.pgpass would be.
+    cwd: ROOT, input, encoding: 'utf8', env: { PATH: process.env.PATH, PGPASSFILE: process.env.PGPASSFILE, ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -85,15 +85,15 @@ test('a wrong ADMIN_DATABASE_URL: one line, non-zero, and never the password of 
 
 test('a role that does not own the extension: refused, nothing changed', () => {
   emptyDatabase('tm_migrate_owner', 'tm_owner_web');
-  psql('postgres', 'DROP ROLE IF EXISTS tm_not_owner; CREATE ROLE tm_not_owner LOGIN');
+  psql('postgres', "DROP ROLE IF EXISTS tm_not_owner; CREATE ROLE tm_not_owner LOGIN PASSWORD 'not-owner-password'");
   // Missing extension: a plain role cannot create it.
-  let r = cli(['migrate'], env('tm_migrate_owner', 'tm_owner_web', { ADMIN_DATABASE_URL: adminUrl('tm_migrate_owner', 'tm_not_owner') }));
+  let r = cli(['migrate'], env('tm_migrate_owner', 'tm_owner_web', { ADMIN_DATABASE_URL: adminUrl('tm_migrate_owner', 'tm_not_owner', 'not-owner-password') }));
   assert.equal(r.status, 1);
   assert.match(oneLine(r.stderr), /^ticketmonster-web migrate: cannot create extension ticketmonster: permission denied/);
   assert.equal(psql('tm_migrate_owner', "SELECT count(*) FROM pg_extension WHERE extname = 'ticketmonster'"), '0');
   // Present extension: a plain role may not update it nor grant its role.
   psql('tm_migrate_owner', 'CREATE EXTENSION ticketmonster');
-  r = cli(['migrate'], env('tm_migrate_owner', 'tm_owner_web', { ADMIN_DATABASE_URL: adminUrl('tm_migrate_owner', 'tm_not_owner') }));
+  r = cli(['migrate'], env('tm_migrate_owner', 'tm_owner_web', { ADMIN_DATABASE_URL: adminUrl('tm_migrate_owner', 'tm_not_owner', 'not-owner-password') }));
   assert.equal(r.status, 1);
   assert.match(oneLine(r.stderr), /not the owner of extension ticketmonster \(postgres is\)/);
   assert.equal(memberships('tm_owner_web'), '');

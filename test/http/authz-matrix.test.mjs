@@ -77,6 +77,9 @@ const MATRIX = [
   // tickets: the buyer (or an admin) cancels; the door (staff or admin) checks in
   ['POST',   '/orders/alice/:order/cancel',         401, 200, 403,  200,  401,    401,     401, 401,     200, 403],
   ['POST',   '/checkin',                            401, 403, 403,  200,  401,    401,     401, 401,     403, 200],
+  // sales: admins only
+  ['GET',    '/sales',                              401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
+  ['GET',    '/sales/daily',                        401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
 ];
 
 // ---------------------------------------------------------------------------------------
