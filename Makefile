@@ -27,7 +27,7 @@ ISOLATION_OPTS = --load-extension=$(EXTENSION)
 # The library refuses a database whose SQL objects are of another version (extension/spi.c).
 PG_CPPFLAGS = -DTM_EXTVERSION='"$(EXTVERSION)"'
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
-EXTRA_CLEAN = $(SHIM) $(SHIM_ASAN) shim/*.o
+EXTRA_CLEAN = $(SHIM) $(SHIM_ASAN) shim/*.o cli/*.o
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -77,3 +77,21 @@ FUZZ_SECONDS ?= 120
 fuzz: deps
 	$(MAKE) fuzz-build
 	test/fuzz/run $(FUZZ_SECONDS)
+
+# Production artifacts (docs/deploy.md): Debian packages into dist/ (tools/build-deb, debian/),
+# container images in podman's local storage (tools/build-images, containers/), and their
+# test, which installs the packages into this system and runs the images' commands
+# (test/package/run, test/images/run; .ci/run runs it after make test).
+.PHONY: deb images package-test
+deb: deps-packaging
+	tools/build-deb
+
+images: deb
+	tools/build-images
+
+package-test: deps-packaging
+	$(MAKE) images
+	test/package/run-all
+
+deps-packaging:
+	tools/install-deps --packaging

@@ -10,14 +10,14 @@
 #include <string.h>
 #include <strings.h>
 
-Config		config;
+#include "secret_key.h"
 
-/*
- * A fixed development key, so that several development processes accept each other's
- * tokens; PRODUCTION refuses it.
- */
-static const char DEVELOPMENT_SECRET_KEY[] = "ticketmonster-development-key-not-for-production";
-enum { MIN_SECRET_KEY_LENGTH = 32 };
+/* Where the page is when STATIC_DIR is not set: `static` of a checkout, or where a package put it. */
+#ifndef TM_STATIC_DIR
+#define TM_STATIC_DIR "static"
+#endif
+
+Config		config;
 
 static const char *
 env_or(const char *name, const char *fallback)
@@ -93,26 +93,29 @@ config_load(void)
 		fprintf(stderr, "ticketmonster-web: warning: LEGACY_CLIENTS is on: anyone may read any "
 				"account's balance and admin flag with GET /account/<username>\n");
 
+	/*
+	 * The web process signs nothing: the release step (`ticketmonster-web migrate`) stores
+	 * SECRET_KEY in the database. But a production deployment's settings (Heroku's config
+	 * vars) reach both, so a missing or weak key here is one there: refuse to serve.
+	 */
 	config.secret_key = env_or("SECRET_KEY", NULL);
-	if (config.production && (!config.secret_key || strlen(config.secret_key) < MIN_SECRET_KEY_LENGTH))
+	if (config.production && secret_key_weakness(config.secret_key))
 	{
-		fprintf(stderr, "ticketmonster-web: PRODUCTION is set, so SECRET_KEY must be a random "
-				"string of at least %d characters (e.g. `openssl rand -hex 32`); refusing to start\n",
-				MIN_SECRET_KEY_LENGTH);
+		fprintf(stderr, "ticketmonster-web: PRODUCTION is set and SECRET_KEY is %s: it must be a "
+				"random string of at least %d characters (e.g. `openssl rand -hex 32`); refusing to start\n",
+				secret_key_weakness(config.secret_key), MIN_SECRET_KEY_LENGTH);
 		return false;
 	}
 	if (!config.secret_key)
-	{
-		fprintf(stderr, "ticketmonster-web: warning: SECRET_KEY is not set; using the fixed "
-				"development key (tokens can be forged: never do this in production)\n");
-		config.secret_key = DEVELOPMENT_SECRET_KEY;
-	}
+		fprintf(stderr, "ticketmonster-web: warning: SECRET_KEY is not set: fine for development, "
+				"where the database's signing key was set by tools/dev-run or `ticketmonster-web "
+				"migrate`; PRODUCTION requires it\n");
 
 	/* Resolved once, so that every static file can be checked against this prefix. */
-	if (!realpath(env_or("STATIC_DIR", "static"), static_dir))
+	if (!realpath(env_or("STATIC_DIR", TM_STATIC_DIR), static_dir))
 	{
 		fprintf(stderr, "ticketmonster-web: warning: STATIC_DIR %s not found; no web page is served\n",
-				env_or("STATIC_DIR", "static"));
+				env_or("STATIC_DIR", TM_STATIC_DIR));
 		static_dir[0] = '\0';
 	}
 	config.static_dir = static_dir;
@@ -130,9 +133,10 @@ config_print_help(const char *argv0)
 		   "  PORT             port to listen on (default 5000; 0: any free port, printed)\n"
 		   "  DATABASE_URL     postgres:// or postgresql:// URL (sslmode etc. honoured);\n"
 		   "                   empty: libpq's PGHOST, PGPORT, PGUSER, PGDATABASE\n"
-		   "  SECRET_KEY       key that signs login tokens, the same in every process\n"
-		   "  PRODUCTION       true/1/yes: require a SECRET_KEY of >= 32 characters and\n"
-		   "                   refuse to connect as a database superuser\n"
+		   "  SECRET_KEY       the token signing key that `migrate` stores in the database\n"
+		   "                   (required with PRODUCTION, though the server only checks it)\n"
+		   "  PRODUCTION       true/1/yes: refuse a weak SECRET_KEY (the development key,\n"
+		   "                   < 32 characters, low variety) and a database superuser\n"
 		   "  TOKEN_TTL        lifetime of login tokens in seconds (default 600)\n"
 		   "  TOKEN_MAX_AGE    seconds after a password login beyond which POST /token no\n"
 		   "                   longer renews its tokens (default 43200)\n"
@@ -141,7 +145,7 @@ config_print_help(const char *argv0)
 		   "                   (default: the TCP peer; the header is ignored)\n"
 		   "  CORS_ORIGINS     comma-separated origins allowed to call the API, or *\n"
 		   "                   (default: none, same-origin only)\n"
-		   "  STATIC_DIR       folder of the web page (default static)\n"
+		   "  STATIC_DIR       folder of the web page (default " TM_STATIC_DIR ")\n"
 		   "  WEB_CONCURRENCY  worker threads, each with one database connection (default 4,\n"
 		   "                   which fits the connection limits of small hosted databases)\n"
 		   "  MAX_CONNECTIONS_PER_ADDRESS  open connections one client address may hold\n"

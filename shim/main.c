@@ -1,6 +1,7 @@
 /*
  * main.c -- ticketmonster-web: read the configuration, serve until SIGTERM or SIGINT, then
- * stop accepting, let in-flight requests finish and exit 0.
+ * stop accepting, let in-flight requests finish and exit 0. With arguments, it runs one of
+ * the operator's commands instead (cli/: migrate, create-admin, create-staff).
  */
 #include <microhttpd.h>
 #include <signal.h>
@@ -10,11 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cli/cli.h"
 #include "config.h"
 #include "connection_guard.h"
 #include "db.h"
 #include "handler.h"
-#include "import.h"
 #include "url_decode.h"
 
 enum
@@ -86,15 +87,12 @@ main(int argc, char **argv)
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
 	{
 		config_print_help(argv[0]);
+		cli_print_help();
 		return 0;
 	}
-	if (argc > 1 && strcmp(argv[1], "import") == 0)
-		return import_main(argc - 1, argv + 1);
+	/* `ticketmonster-web COMMAND ...`: an operator's command (cli/), not the server */
 	if (argc > 1)
-	{
-		fprintf(stderr, "ticketmonster-web: no arguments expected (see --help)\n");
-		return 2;
-	}
+		return cli_run(argc - 1, argv + 1);
 	if (!config_load())
 		return 1;
 
