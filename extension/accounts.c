@@ -111,22 +111,46 @@ static TmStatement lock_account = {
 };
 
 /* The extension's lock order: account rows before event rows, events in ascending id. */
+/* The extension's lock order: the account (locked already), the events, then the orders. */
 static TmStatement lock_order_events = {
-	"SELECT id FROM events WHERE id IN (SELECT event_id FROM orders WHERE username = $1) "
-	"ORDER BY id FOR UPDATE",
+	"SELECT id FROM events WHERE id IN (SELECT event_id FROM orders WHERE username = $1"
+	" AND status = 'confirmed') ORDER BY id FOR UPDATE",
 	1, {TEXTOID}
 };
 
-static TmStatement delete_orders = {
-	"WITH gone AS (DELETE FROM orders WHERE username = $1 RETURNING event_id, tickets_bought) "
-	"UPDATE events SET tickets_left = tickets_left + returned.tickets "
-	"FROM (SELECT event_id, sum(tickets_bought) AS tickets FROM gone GROUP BY event_id) returned "
-	"WHERE events.id = returned.event_id",
+/*
+ * Accounts are never deleted with their history: closing one refunds its confirmed orders,
+ * which stay (refunded) in the admins' views, and puts their tickets back on sale (those of
+ * events already over too: they are simply no longer sold). The money goes back to the
+ * closed account, so that what it spent still equals what its orders cost.
+ */
+static TmStatement refund_orders = {
+	"WITH gone AS (UPDATE orders SET status = 'refunded', ended_at = pg_catalog.now()"
+	" WHERE username = $1 AND status = 'confirmed'"
+	" RETURNING event_id, tickets_bought, tickets_bought::int8 * price AS paid), "
+	"restock AS (UPDATE events SET tickets_left = tickets_left + returned.tickets,"
+	" tickets_sold = tickets_sold - returned.tickets, version = version + 1"
+	" FROM (SELECT event_id, sum(tickets_bought) AS tickets FROM gone GROUP BY event_id) returned"
+	" WHERE events.id = returned.event_id) "
+	"UPDATE accounts SET available_money = available_money + (SELECT sum(paid) FROM gone)"
+	" WHERE username = $1 AND EXISTS (SELECT FROM gone)",
 	1, {TEXTOID}
 };
 
-static TmStatement delete_account = {
-	"DELETE FROM accounts WHERE username = $1 "
+/* What only an open account needs goes: its failed logins and its idempotency keys. */
+static TmStatement forget_failures = {
+	"DELETE FROM login_failures WHERE username = $1",
+	1, {TEXTOID}
+};
+
+static TmStatement forget_keys = {
+	"DELETE FROM idempotency_keys WHERE username = $1",
+	1, {TEXTOID}
+};
+
+/* Closed, not deleted: its name stays taken and its orders keep their buyer. */
+static TmStatement close_account = {
+	"UPDATE accounts SET closed_at = pg_catalog.now() WHERE username = $1 AND closed_at IS NULL "
 	"RETURNING pg_catalog.jsonb_build_object('message', pg_catalog.format('account %s deleted', username))",
 	1, {TEXTOID}
 };
@@ -364,7 +388,7 @@ tm_accounts(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(accounts);
 }
 
-/* Its orders go, and their tickets go back on sale; its money goes with it. */
+/* Closing: its confirmed orders are refunded and kept, their tickets go back on sale. */
 PG_FUNCTION_INFO_V1(tm_account_delete);
 Datum
 tm_account_delete(PG_FUNCTION_ARGS)
@@ -382,8 +406,75 @@ tm_account_delete(PG_FUNCTION_ARGS)
 	if (tm_execute(&lock_account, args, NULL) == 0)
 		account_not_found(username);
 	tm_execute(&lock_order_events, args, NULL);
-	tm_execute(&delete_orders, args, NULL);
-	message = tm_execute_jsonb(&delete_account, args, NULL);
+	tm_execute(&refund_orders, args, NULL);
+	tm_execute(&forget_failures, args, NULL);
+	tm_execute(&forget_keys, args, NULL);
+	message = tm_execute_jsonb(&close_account, args, NULL);
 	SPI_finish();
 	PG_RETURN_JSONB_P(message);
+}
+
+/*
+ * Clients of the original app (issue 9).
+ */
+
+static TmStatement body_with_username = {
+	"SELECT $1 || pg_catalog.jsonb_build_object('username', $2::text)",
+	2, {JSONBOID, TEXTOID}
+};
+
+/*
+ * POST /account/<username>, the original app's other way to sign up: the body for
+ * tm_account_create, with the path's username. A username in the body must be the same.
+ */
+PG_FUNCTION_INFO_V1(tm_account_path_body);
+Datum
+tm_account_path_body(PG_FUNCTION_ARGS)
+{
+	char	   *username = tm_arg_text(fcinfo, 0, "username");
+	Jsonb	   *body = tm_body(fcinfo, 1);
+	Datum		args[2];
+	Jsonb	   *result;
+
+	if (tm_body_has(body, "username"))
+	{
+		char	   *given = tm_body_text(body, "username", TM_NAME_MAX);
+
+		if (strcmp(given, username) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_TM_INVALID_INPUT),
+					 errmsg("the body's \"username\" \"%s\" is not the path's \"%s\"", given, username),
+					 errhint("Leave \"username\" out of the body, or send the same name.")));
+	}
+	SPI_connect();
+	args[0] = JsonbPGetDatum(body);
+	args[1] = TM_TEXT(username);
+	result = tm_execute_jsonb(&body_with_username, args, NULL);
+	SPI_finish();
+	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * GET /account/<username> without a token, when the web process runs with LEGACY_CLIENTS:
+ * the original app served the account to anyone, and its frontends read the balance and
+ * the admin flag that way right after logging in. The web role may call this, so whoever
+ * holds that role (or reaches a web process with the setting on) reads every balance:
+ * the privacy cost the README states.
+ */
+PG_FUNCTION_INFO_V1(tm_account_legacy);
+Datum
+tm_account_legacy(PG_FUNCTION_ARGS)
+{
+	char	   *username;
+	Datum		args[1];
+	Jsonb	   *account;
+
+	SPI_connect();
+	username = tm_arg_username(fcinfo, 0);
+	args[0] = TM_TEXT(username);
+	account = tm_execute_jsonb(&select_account, args, NULL);
+	if (account == NULL)
+		account_not_found(username);
+	SPI_finish();
+	PG_RETURN_JSONB_P(account);
 }

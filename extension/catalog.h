@@ -23,15 +23,38 @@
 	" FROM event_artists l JOIN artists a ON a.id = l.artist_id GROUP BY l.event_id) ea" \
 	" ON ea.event_id = e.id"
 
+/*
+ * Has event "e" started? With no start time, once its date is over. Local time of the
+ * database (its TimeZone setting), as dates and times of events are written.
+ */
+#define TM_EVENT_PAST \
+	"(e.date + coalesce(e.start_time, time '24:00') <= localtimestamp)"
+
+/* Cancelled (deleted) events stay for their orders but are gone from the API. */
+#define TM_EVENT_LIVE "e.deleted_at IS NULL"
+
 /* An event, over TM_EVENTS_FROM. to_char, not a cast: a cast would follow DateStyle. */
 #define TM_EVENT_JSON \
 	"jsonb_build_object('id', e.id, 'name', e.name, 'place', e.place, 'city', e.city, " \
 	"'date', to_char(e.date, 'YYYY-MM-DD'), 'price', e.price, " \
-	"'total_available_tickets', e.tickets_left, 'artists', coalesce(ea.artists, '[]'))"
+	"'total_available_tickets', e.tickets_left, 'capacity', e.tickets_left + e.tickets_sold, " \
+	"'time', to_char(e.start_time, 'HH24:MI'), " \
+	"'max_tickets_per_account', e.max_tickets_per_account, 'version', e.version, " \
+	"'past', " TM_EVENT_PAST ", 'image_url', e.image_url, " \
+	"'artists', coalesce(ea.artists, '[]'))"
 
 /* Events in the order the API lists them, as the value of an aggregate over TM_EVENTS_FROM. */
 #define TM_EVENT_LIST \
-	"coalesce(jsonb_agg(" TM_EVENT_JSON " ORDER BY e.date, e.id), '[]')"
+	"coalesce(jsonb_agg(" TM_EVENT_JSON " ORDER BY e.date, e.start_time NULLS LAST, e.id), '[]')"
+
+/* A timestamptz as ISO 8601 in UTC, whatever the session's TimeZone. */
+#define TM_UTC(x) \
+	"to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* The tickets of order "o", with their codes: for its buyer and admins only. */
+#define TM_ORDER_TICKETS \
+	"(SELECT coalesce(jsonb_agg(jsonb_build_object('code', t.code, 'checked_in_at', " \
+	TM_UTC("t.checked_in_at") ") ORDER BY t.code), '[]') FROM tickets t WHERE t.order_id = o.id)"
 
 /* artists.c: the artist a link request names, key-share locked until the link is made */
 extern int32 tm_artist_for_link(Jsonb *body);

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <limits.h>
 
+#include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -49,6 +50,13 @@ bool
 tm_body_has(Jsonb *body, const char *field)
 {
 	return body_field(body, field) != NULL;
+}
+
+/* Is the field there at all, JSON null included ("clear it" rather than "leave it")? */
+bool
+tm_body_given(Jsonb *body, const char *field)
+{
+	return getKeyJsonValueFromContainer(&body->root, field, strlen(field), NULL) != NULL;
 }
 
 /* Copy of the string with leading and trailing white space removed. */
@@ -204,6 +212,36 @@ tm_body_date(Jsonb *body, const char *field)
 				(errcode(ERRCODE_TM_INVALID_INPUT),
 				 errmsg("\"%s\" is not a calendar date: %s", field, text)));
 	return jd - POSTGRES_EPOCH_JDATE;
+}
+
+/*
+ * The body with `field` also under its alias: $1 with $2 renamed to $3, and whether the
+ * two agree (true when $3 is absent or null).
+ */
+static TmStatement rename_field = {
+	"SELECT ($1 - $2) || pg_catalog.jsonb_build_object($3, $1 -> $2), "
+	"coalesce($1 -> $3 IN ('null', $1 -> $2), true)",
+	3, {JSONBOID, TEXTOID, TEXTOID}
+};
+
+/*
+ * The body with `alias` renamed to `field`, for clients of the original app that spell a
+ * field another way; giving both with different values is invalid input. Call after
+ * SPI_connect().
+ */
+Jsonb *
+tm_body_alias(Jsonb *body, const char *field, const char *alias)
+{
+	Datum		args[3] = {JsonbPGetDatum(body), CStringGetTextDatum(alias), CStringGetTextDatum(field)};
+	Jsonb	   *renamed;
+	bool		isnull;
+
+	if (!tm_body_has(body, alias))
+		return body;
+	renamed = tm_execute_jsonb(&rename_field, args, NULL);
+	if (!DatumGetBool(tm_result(2, &isnull)))
+		invalid_input("\"%s\" and \"%s\" are the same field: give one, or both equal", field, alias);
+	return renamed;
 }
 
 char *

@@ -18,6 +18,7 @@ int			tm_token_ttl = 600;
 int			tm_password_cost = 5;
 int			tm_initial_credit = 200;
 int			tm_signups_per_hour = 10;
+int			tm_cancel_before_hours = 48;
 
 void		_PG_init(void);
 
@@ -70,6 +71,16 @@ _PG_init(void)
 							NULL,
 							&tm_signups_per_hour,
 							10, 0, 1000000,
+							PGC_SUSET,
+							GUC_SUPERUSER_ONLY,
+							NULL, NULL, NULL);
+
+	/* Superuser-only too: the web role must not be able to extend its own refund window. */
+	DefineCustomIntVariable("ticketmonster.cancel_before_hours",
+							"Orders can be cancelled until this many hours before their event starts.",
+							NULL,
+							&tm_cancel_before_hours,
+							48, 0, 24 * 366,
 							PGC_SUSET,
 							GUC_SUPERUSER_ONLY,
 							NULL, NULL, NULL);

@@ -9,11 +9,16 @@
  * re-evaluate the condition against the committed row.
  *
  * Lock order of the whole extension, so that no two API operations deadlock: account
- * rows before event rows, events in ascending id. A purchase takes its account row (key
- * share for the idempotency key, which it claims next, then the debit), then each event.
+ * rows before event rows, events in ascending id, then order rows, then ticket rows. A
+ * purchase takes its account row (key share for the idempotency key, which it claims next,
+ * then the debit), then each event, inserting its order and tickets. Holding the account
+ * row from the debit to the commit is also what makes max_tickets_per_account hold across
+ * concurrent carts of one account: a purchase counts the account's orders only after
+ * taking it, when every earlier purchase of that account has committed.
  */
 #include "ticketmonster.h"
 
+#include "catalog.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "fmgr.h"
@@ -24,12 +29,16 @@
 #define TM_CART_MAX 100
 #define TM_IDEMPOTENCY_KEY_MAX 255
 
-/* An order as the API shows it; "o" is an orders row, "e" its events row. */
+/*
+ * An order as the API shows it; "o" is an orders row, "e" its events row. Only its buyer
+ * and admins ever see an order, so its tickets' codes come with it.
+ */
 #define ORDER_JSON \
 	"jsonb_build_object('id', o.id, 'username', o.username, " \
 	"'event_id', o.event_id, 'id_event', o.event_id, 'event_name', e.name, " \
 	"'event_city', e.city, 'event_date', e.date, " \
-	"'tickets_bought', o.tickets_bought, 'price', o.price)"
+	"'tickets_bought', o.tickets_bought, 'price', o.price, 'status', o.status, " \
+	"'created_at', " TM_UTC("o.created_at") ", 'tickets', " TM_ORDER_TICKETS ")"
 
 /* Keys expire after a day, as the idempotency keys of payment APIs do. */
 #define KEY_EXPIRED "created_at < now() - interval '24 hours'"
@@ -69,7 +78,7 @@ static TmStatement store_response = {
 
 /* No lock: the price is checked again by the UPDATE that sells. */
 static TmStatement event_prices = {
-	"SELECT id, price FROM events WHERE id = ANY ($1) ORDER BY id",
+	"SELECT id, price FROM events WHERE id = ANY ($1) AND deleted_at IS NULL ORDER BY id",
 	1, {INT4ARRAYOID}
 };
 
@@ -85,20 +94,40 @@ static TmStatement account_state = {
 	1, {TEXTOID}
 };
 
+/*
+ * Sells a line if the event is live, not over, has the tickets at the price the debit was
+ * computed with, and the account stays within the event's limit; inserts the order and
+ * its tickets (with their codes, the column's default). Returns the order's id.
+ */
+#define CONFIRMED_TICKETS \
+	"(SELECT coalesce(sum(c.tickets_bought), 0) FROM orders c" \
+	" WHERE c.username = $1 AND c.event_id = $2 AND c.status = 'confirmed')"
+
 static TmStatement sell_line = {
-	"WITH e AS (UPDATE events SET tickets_left = tickets_left - $3"
-	" WHERE id = $2 AND tickets_left >= $3 AND price = $4"
-	" RETURNING id, name, city, date), "
+	"WITH e AS (UPDATE events e SET tickets_left = tickets_left - $3,"
+	" tickets_sold = tickets_sold + $3, version = version + 1"
+	" WHERE id = $2 AND deleted_at IS NULL AND tickets_left >= $3 AND price = $4"
+	" AND NOT " TM_EVENT_PAST
+	" AND (max_tickets_per_account IS NULL"
+	" OR $3::int8 + " CONFIRMED_TICKETS " <= max_tickets_per_account)"
+	" RETURNING id), "
 	"o AS (INSERT INTO orders (username, event_id, tickets_bought, price)"
-	" SELECT $1, id, $3, $4 FROM e"
-	" RETURNING id, username, event_id, tickets_bought, price) "
-	"SELECT " ORDER_JSON " FROM o JOIN e ON e.id = o.event_id",
+	" SELECT $1, id, $3, $4 FROM e RETURNING id), "
+	"t AS (INSERT INTO tickets (order_id) SELECT o.id FROM o, generate_series(1, $3)) "
+	"SELECT id FROM o",
 	4, {TEXTOID, INT4OID, INT4OID, INT4OID}
 };
 
-static TmStatement event_state = {
-	"SELECT tickets_left, price FROM events WHERE id = $1",
+static TmStatement select_order = {
+	"SELECT " ORDER_JSON " FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1",
 	1, {INT4OID}
+};
+
+/* Why a sale failed, on the committed row. */
+static TmStatement event_state = {
+	"SELECT tickets_left, price, " TM_EVENT_PAST ", max_tickets_per_account, "
+	CONFIRMED_TICKETS " FROM events e WHERE id = $2 AND deleted_at IS NULL",
+	2, {TEXTOID, INT4OID}
 };
 
 static TmStatement account_orders = {
@@ -293,24 +322,45 @@ debit_failed(const char *username, int64 total)
 
 /* After selling a line matched no event row: why, judged on the committed row. */
 static void
-sale_failed(const OrderLine *line)
+sale_failed(const char *username, const OrderLine *line)
 {
-	Datum		args[1];
+	Datum		args[2];
 	bool		isnull;
 	int32		tickets_left;
 	int32		price;
+	int32		max;
+	int64		bought;
+	bool		bought_isnull;
 
-	args[0] = Int32GetDatum(line->event_id);
+	args[0] = TM_TEXT(username);
+	args[1] = Int32GetDatum(line->event_id);
 	if (tm_execute(&event_state, args, NULL) == 0)
 		event_not_found(line->event_id);
 	tickets_left = DatumGetInt32(tm_result(1, &isnull));
 	price = DatumGetInt32(tm_result(2, &isnull));
+	if (DatumGetBool(tm_result(3, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_EVENT_OVER),
+				 errmsg("event %d is over: its tickets are no longer sold", line->event_id)));
 	if (price != line->price)
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_PRICE_CHANGED),
 				 errmsg("the price of event %d changed while buying", line->event_id),
 				 errdetail("It was %d and is now %d.", line->price, price),
 				 errhint("Buy again at the new price.")));
+	/* Stable while this purchase holds the account: only it could add to or cancel them. */
+	max = DatumGetInt32(tm_result(4, &isnull));
+	bought = DatumGetInt64(tm_result(5, &bought_isnull));
+	if (!isnull && bought + line->tickets > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_LIMIT_EXCEEDED),
+				 errmsg("at most %d tickets of event %d per account", max, line->event_id),
+				 errdetail(INT64_FORMAT " bought already.", bought)));
+
+	/*
+	 * Otherwise it was sold out when the sale ran, even if a cancellation has put tickets
+	 * back since: this statement sees a later snapshot than the sale's.
+	 */
 	ereport(ERROR,
 			(errcode(ERRCODE_TM_SOLD_OUT),
 			 errmsg("not enough tickets left for event %d", line->event_id),
@@ -323,6 +373,7 @@ buy(Purchase *purchase)
 {
 	int64		total = read_prices(purchase);
 	Datum		args[4];
+	bool		isnull;
 
 	args[0] = TM_TEXT(purchase->username);
 	args[1] = Int64GetDatum(total);
@@ -336,9 +387,10 @@ buy(Purchase *purchase)
 		args[1] = Int32GetDatum(line->event_id);
 		args[2] = Int32GetDatum(line->tickets);
 		args[3] = Int32GetDatum(line->price);
-		line->order = tm_execute_jsonb(&sell_line, args, NULL);
-		if (line->order == NULL)
-			sale_failed(line);
+		if (tm_execute(&sell_line, args, NULL) == 0)
+			sale_failed(purchase->username, line);
+		args[1] = tm_result(1, &isnull);
+		line->order = tm_execute_jsonb(&select_order, &args[1], NULL);
 	}
 }
 
@@ -522,6 +574,127 @@ tm_orders(PG_FUNCTION_ARGS)
 	caller = tm_caller(fcinfo, 0);
 	tm_require_admin(&caller);
 	response = tm_execute_jsonb(&all_orders, NULL, NULL);
+	SPI_finish();
+	PG_RETURN_JSONB_P(response);
+}
+
+/*
+ * Cancelling an order: its buyer's account, then its event, then the order itself, in the
+ * extension's lock order. The order's row lock is what a check-in takes (shared) before it
+ * marks a ticket, so a cancel and a check-in of the same order see each other committed.
+ */
+static TmStatement order_event = {
+	"SELECT event_id FROM orders WHERE id = $1 AND username = $2",
+	2, {INT4OID, TEXTOID}
+};
+
+static TmStatement lock_buyer = {
+	"SELECT FROM accounts WHERE username = $1 FOR UPDATE",
+	1, {TEXTOID}
+};
+
+static TmStatement lock_order_event = {
+	"SELECT FROM events WHERE id = $1 FOR UPDATE",
+	1, {INT4OID}
+};
+
+static TmStatement lock_order = {
+	"SELECT FROM orders WHERE id = $1 FOR UPDATE",
+	1, {INT4OID}
+};
+
+/*
+ * What decides whether the locked order can be cancelled: its status, whether a ticket of
+ * it was checked in, and whether its event starts within cancel_before_hours ($2). Without
+ * a start time an event starts at the beginning of its day. A statement of its own, after
+ * the lock: its snapshot then includes a check-in that committed while the lock waited.
+ */
+static TmStatement order_state = {
+	"SELECT o.status, EXISTS (SELECT FROM tickets t WHERE t.order_id = o.id"
+	" AND t.checked_in_at IS NOT NULL),"
+	" e.date + coalesce(e.start_time, time '00:00') - $2 * interval '1 hour' <= localtimestamp"
+	" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1",
+	2, {INT4OID, INT4OID}
+};
+
+/* Marks it, gives the money back and puts the tickets back on sale; returns the refund. */
+static TmStatement cancel_order = {
+	"WITH o AS (UPDATE orders SET status = 'cancelled', ended_at = now() WHERE id = $1"
+	" RETURNING username, event_id, tickets_bought, tickets_bought::int8 * price AS refund), "
+	"a AS (UPDATE accounts a SET available_money = a.available_money + o.refund FROM o"
+	" WHERE a.username = o.username), "
+	"e AS (UPDATE events e SET tickets_left = tickets_left + o.tickets_bought,"
+	" tickets_sold = tickets_sold - o.tickets_bought, version = version + 1"
+	" FROM o WHERE e.id = o.event_id) "
+	"SELECT refund FROM o",
+	1, {INT4OID}
+};
+
+static TmStatement cancel_response = {
+	"SELECT jsonb_build_object('order', " ORDER_JSON ", 'refund', $2::int8)"
+	" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1",
+	2, {INT4OID, INT8OID}
+};
+
+static void
+order_not_found(int32 order_id, const char *username)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_TM_NOT_FOUND),
+			 errmsg("account \"%s\" has no order %d", username, order_id)));
+}
+
+PG_FUNCTION_INFO_V1(tm_order_cancel);
+
+/* tm_order_cancel(token, username, order_id): the buyer (or an admin, or the console) */
+Datum
+tm_order_cancel(PG_FUNCTION_ARGS)
+{
+	TmCaller	caller;
+	char	   *username;
+	int32		order_id;
+	Datum		args[2];
+	bool		isnull;
+	char	   *status;
+	Jsonb	   *response;
+
+	SPI_connect();
+	caller = tm_caller(fcinfo, 0);
+	username = tm_arg_username(fcinfo, 1);
+	order_id = tm_arg_int(fcinfo, 2, "the order id");
+	tm_require_owner(&caller, username);
+
+	args[0] = Int32GetDatum(order_id);
+	args[1] = TM_TEXT(username);
+	if (tm_execute(&order_event, args, NULL) == 0)
+		order_not_found(order_id, username);
+	args[0] = tm_result(1, &isnull);
+	tm_execute(&lock_buyer, &args[1], NULL);
+	tm_execute(&lock_order_event, args, NULL);
+
+	args[0] = Int32GetDatum(order_id);
+	args[1] = Int32GetDatum(tm_cancel_before_hours);
+	tm_execute(&lock_order, args, NULL);
+	if (tm_execute(&order_state, args, NULL) == 0)
+		order_not_found(order_id, username);
+	status = TextDatumGetCString(tm_result(1, &isnull));
+	if (strcmp(status, "confirmed") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_ALREADY_CANCELLED),
+				 errmsg("order %d is %s already", order_id, status)));
+	if (DatumGetBool(tm_result(2, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_NOT_CANCELLABLE),
+				 errmsg("order %d cannot be cancelled: a ticket of it was checked in", order_id)));
+	if (DatumGetBool(tm_result(3, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_NOT_CANCELLABLE),
+				 errmsg("order %d cannot be cancelled: its event starts within %d hours",
+						order_id, tm_cancel_before_hours)));
+
+	tm_execute(&cancel_order, args, NULL);
+	args[1] = tm_result(1, &isnull);
+	response = tm_execute_jsonb(&cancel_response, args, NULL);
 	SPI_finish();
 	PG_RETURN_JSONB_P(response);
 }

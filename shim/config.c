@@ -66,7 +66,8 @@ config_load(void)
 	long		port, ttl, concurrency;
 	static char static_dir[PATH_MAX];
 
-	if (!env_number("PORT", 5000, 1, 65535, &port) ||
+	/* PORT=0: a port the kernel picks when binding, printed at start (what the tests use). */
+	if (!env_number("PORT", 5000, 0, 65535, &port) ||
 		!env_number("TOKEN_TTL", 600, 1, 30 * 24 * 3600, &ttl) ||
 		!env_number("WEB_CONCURRENCY", 4, 1, 256, &concurrency))
 		return false;
@@ -78,6 +79,10 @@ config_load(void)
 	config.database_url = env_or("DATABASE_URL", "");
 	config.read_database_url = env_or("READ_DATABASE_URL", "");
 	config.cors_origins = env_or("CORS_ORIGINS", NULL);
+	config.legacy_clients = env_true("LEGACY_CLIENTS");
+	if (config.legacy_clients)
+		fprintf(stderr, "ticketmonster-web: warning: LEGACY_CLIENTS is on: anyone may read any "
+				"account's balance and admin flag with GET /account/<username>\n");
 
 	config.secret_key = env_or("SECRET_KEY", NULL);
 	if (config.production && (!config.secret_key || strlen(config.secret_key) < MIN_SECRET_KEY_LENGTH))
@@ -113,7 +118,7 @@ config_print_help(const char *argv0)
 		   "TicketMonster's HTTP server: maps the REST API to the ticketmonster extension's\n"
 		   "tm_* functions and serves the web page. Configured by environment variables:\n"
 		   "\n"
-		   "  PORT             port to listen on (default 5000)\n"
+		   "  PORT             port to listen on (default 5000; 0: any free port, printed)\n"
 		   "  DATABASE_URL     postgres:// or postgresql:// URL (sslmode etc. honoured);\n"
 		   "                   empty: libpq's PGHOST, PGPORT, PGUSER, PGDATABASE. Several\n"
 		   "                   hosts with target_session_attrs=read-write follow the primary:\n"
@@ -129,6 +134,12 @@ config_print_help(const char *argv0)
 		   "                   (default: none, same-origin only)\n"
 		   "  STATIC_DIR       folder of the web page (default static)\n"
 		   "  WEB_CONCURRENCY  worker threads, each with one database connection (default 4,\n"
-		   "                   which fits the connection limits of small hosted databases)\n",
+		   "                   which fits the connection limits of small hosted databases)\n"
+		   "  LEGACY_CLIENTS   true/1/yes: serve frontends written for the original app, which\n"
+		   "                   read GET /account/<username> without a token: such a request\n"
+		   "                   answers the account's username, is_admin and available_money.\n"
+		   "                   Privacy cost: ANYONE can then read every account's balance and\n"
+		   "                   admin flag by name. Off by default; with a token the owner rule\n"
+		   "                   applies as always\n",
 		   argv0);
 }

@@ -17,6 +17,7 @@ typedef struct Config
 	const char *cors_origins;	/* NULL: no CORS headers at all */
 	const char *static_dir;		/* absolute, resolved with realpath */
 	unsigned int web_concurrency;
+	bool		legacy_clients;	/* token-less GET /account/<username>, as the original */
 } Config;
 
 extern Config config;

@@ -54,6 +54,13 @@ typedef struct Diagnostic
 /* The last WARNING of this thread's current call, kept by its connection's notice receiver. */
 static __thread Diagnostic thread_warning;
 
+/*
+ * Whether this thread's current call raised the NOTICE SQLSTATE_ALREADY_EXISTS: its result is
+ * a resource that already existed exactly as asked (a repeated POST /artist), answered 200
+ * instead of the route's 201 (docs/errors.md).
+ */
+static __thread bool thread_already_existed;
+
 static void
 close_connection(void *conn)
 {
@@ -112,8 +119,11 @@ connect_now(const char *url)
 	append_option_value(options, sizeof(options), config.secret_key);
 	snprintf(ttl, sizeof(ttl), " -c ticketmonster.token_ttl=%d", config.token_ttl);
 	strncat(options, ttl, sizeof(options) - strlen(options) - 1);
-	/* Failures reported as WARNINGs must reach the shim, whatever the role's setting says. */
-	strncat(options, " -c client_min_messages=warning", sizeof(options) - strlen(options) - 1);
+	/*
+	 * Failures reported as WARNINGs, and the NOTICE of a resource that already existed, must
+	 * reach the shim, whatever the role's setting says.
+	 */
+	strncat(options, " -c client_min_messages=notice", sizeof(options) - strlen(options) - 1);
 
 	/* Defaults first: values given by DATABASE_URL come later and win... */
 	keywords[n] = "fallback_application_name", values[n++] = "ticketmonster-web";
@@ -211,14 +221,22 @@ diagnostic_from_result(Diagnostic *diag, const PGresult *res)
 	copy_field(diag->hint, sizeof(diag->hint), PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
 }
 
-/* The notice receiver of every connection: keeps the last WARNING, ignores the rest. */
+/*
+ * The notice receiver of every connection: keeps the last WARNING and notes the NOTICE of a
+ * resource that already existed; ignores the rest.
+ */
 static void
 keep_warning(void *arg, const PGresult *res)
 {
 	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
-	if (severity && strcmp(severity, "WARNING") == 0 && PQresultErrorField(res, PG_DIAG_SQLSTATE))
+	if (!severity || !sqlstate)
+		return;
+	if (strcmp(severity, "WARNING") == 0)
 		diagnostic_from_result(arg, res);
+	else if (strcmp(severity, "NOTICE") == 0 && strcmp(sqlstate, SQLSTATE_ALREADY_EXISTS) == 0)
+		thread_already_existed = true;
 }
 
 /* This thread's working connection, made now if needed; NULL if the database is out of reach. */
@@ -380,6 +398,7 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 			return;
 		}
 		thread_warning.present = false;
+		thread_already_existed = false;
 		if (!PQsendQueryPrepared(conn, name, nvalues, values, NULL, NULL, 0))
 		{
 			/* Nothing reached the server: always safe to try once more on a new connection. */
@@ -407,7 +426,7 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 		{
 			if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 			{
-				reply->status = route->success_status;
+				reply->status = thread_already_existed ? 200 : route->success_status;
 				reply->body = strdup(PQgetvalue(res, 0, 0));
 			}
 			else if (PQntuples(res) == 1 && thread_warning.present)

@@ -27,6 +27,15 @@ static const SqlstateRule rules[] = {
 	{"TM004", 422, "idempotency_key_reused"},
 	{"TM005", 429, "too_many_attempts"},
 	{"TM010", 400, "weak_password"},
+	{"TM020", 412, "stale_version"},
+	{"TM021", 409, "capacity_below_sold"},
+	{"TM022", 409, "limit_exceeded"},
+	{"TM023", 409, "event_over"},
+	{"TM024", 409, "not_cancellable"},
+	{"TM025", 409, "already_cancelled"},
+	{"TM026", 409, "already_checked_in"},
+	{"TM027", 409, "ticket_not_valid"},
+	{"TM028", 409, "wrong_event"},
 	{"40001", 503, "busy"},
 	{"40P01", 503, "busy"},
 	{"57P01", 503, "unavailable"},
@@ -87,6 +96,18 @@ error_body(const char *message, const char *code, const char *detail, const char
 	json_t	   *body = json_object();
 	char	   *text;
 
+	json_t	   *fields = detail && *detail == '{' ? json_loads(detail, 0, NULL) : NULL;
+
+	/*
+	 * A detail that is a JSON object carries fields of the error for clients (e.g. the
+	 * checked_in_at of an already_checked_in): they join the body, message and code first.
+	 */
+	if (json_is_object(fields))
+	{
+		json_object_update(body, fields);
+		detail = NULL;
+	}
+	json_decref(fields);
 	json_object_set_new(body, "message", json_string(message ? message : "error"));
 	json_object_set_new(body, "code", json_string(code));
 	if (detail && *detail)

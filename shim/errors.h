@@ -12,6 +12,12 @@ typedef struct HttpError
 	const char *code;			/* the body's "code" */
 } HttpError;
 
+/*
+ * Not an error: the NOTICE by which a call that returns a result says the resource already
+ * existed exactly as asked, so the answer is 200 rather than the route's 201 (docs/errors.md).
+ */
+#define SQLSTATE_ALREADY_EXISTS "TM040"
+
 /* docs/errors.md, row by row; a NULL or unknown SQLSTATE is a bug: 500 internal. */
 HttpError	error_for_sqlstate(const char *sqlstate);
 

@@ -2,17 +2,19 @@
  * fuzz_routes.c -- libFuzzer target for route_find (test/fuzz/run).
  *
  * Input: "METHOD /path" as on a request line; the path is percent-decoded first, as MHD
- * does with the shim's unescape callback, and the method cut to the 15 bytes the handler
- * keeps. Checked: a matched route has the wanted method (HEAD: GET); its pattern with the
- * parameters put back is exactly the path; {int} parameters are decimal digits, {str} ones
- * non-empty without '/'; Allow lists a method exactly when that method's route matched;
- * path_known is exactly "some route has this path".
+ * does with the shim's unescape callback, its repeated slashes collapsed as the handler
+ * does, and the method cut to the 15 bytes the handler keeps. Checked: the collapsed path
+ * has no "//" and keeps every other byte in order; a matched route has the wanted method
+ * (HEAD: GET); its pattern with the parameters put back is exactly the path; {int}
+ * parameters are decimal digits, {str} ones non-empty without '/'; Allow lists a method
+ * exactly when that method's route matched; path_known is exactly "some route has this path".
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "request_path.h"
 #include "routes.h"
 #include "url_decode.h"
 #include "fuzz.h"
@@ -90,6 +92,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(method, sizeof(method), "%s", line);
 	path = space + 1;
 	url_decode(path, false);
+	{
+		char	   *before = strdup(path);
+		size_t		j = 0;
+
+		request_path_collapse_slashes(path);
+		CHECK(strstr(path, "//") == NULL);
+		/* the same bytes but for dropped slashes, each right after another slash */
+		for (size_t i = 0; before[i]; i++)
+		{
+			if (before[i] == '/' && i > 0 && before[i - 1] == '/')
+				continue;
+			CHECK(path[j] == before[i]);
+			j++;
+		}
+		CHECK(path[j] == '\0');
+		free(before);
+	}
 	wanted = strcmp(method, "HEAD") == 0 ? "GET" : method;
 
 	route_find(method, path, &match);

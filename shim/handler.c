@@ -13,10 +13,12 @@
 #include <time.h>
 
 #include "auth_header.h"
+#include "config.h"
 #include "cors.h"
 #include "db.h"
 #include "reply.h"
 #include "request_fields.h"
+#include "request_path.h"
 #include "routes.h"
 #include "static_files.h"
 
@@ -24,7 +26,7 @@ typedef struct Request
 {
 	struct timespec started;
 	char		method[16];
-	char	   *path;			/* percent-decoded, without the query string */
+	char	   *path;			/* percent-decoded, slashes collapsed, no query string */
 	char	   *body;
 	size_t		body_len;
 	bool		body_too_large;
@@ -90,6 +92,8 @@ queue_reply(struct MHD_Connection *connection, Request *req, Reply *reply, const
 		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "2");
 	if (allow)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, allow);
+	if (reply->etag[0])
+		MHD_add_response_header(response, MHD_HTTP_HEADER_ETAG, reply->etag);
 	return queue(connection, req, reply->status, response);
 }
 
@@ -146,6 +150,26 @@ collect_query_field(void *cls, enum MHD_ValueKind kind, const char *key, const c
 	return MHD_YES;
 }
 
+/*
+ * A route with `etag_of` names the object of its body whose "version" is the resource's
+ * version: it becomes the strong ETag, which clients send back in If-Match.
+ */
+static void
+set_etag(const Route *route, Reply *reply)
+{
+	json_t	   *body;
+	json_t	   *version;
+
+	if (!route->etag_of || reply->status >= 300 || !reply->body)
+		return;
+	body = json_loads(reply->body, 0, NULL);
+	version = json_object_get(json_object_get(body, route->etag_of), "version");
+	if (json_is_integer(version))
+		snprintf(reply->etag, sizeof(reply->etag), "\"%lld\"",
+				 (long long) json_integer_value(version));
+	json_decref(body);
+}
+
 /* Runs the route's tm_* call with its arguments gathered from the request. */
 static enum MHD_Result
 answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *match)
@@ -174,6 +198,16 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 			case ARG_IDEMPOTENCY_KEY:
 				values[n] = header(connection, "Idempotency-Key");
 				break;
+			case ARG_IF_MATCH:
+				values[n] = header(connection, MHD_HTTP_HEADER_IF_MATCH);
+				break;
+			case ARG_QUERY:
+				values[n] = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND,
+														route->query);
+				break;
+			case ARG_LEGACY_CLIENTS:
+				values[n] = config.legacy_clients ? "true" : "false";
+				break;
 			case ARG_BODY:
 				{
 					QueryFields query = {json_object(), true};
@@ -197,6 +231,7 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 		}
 	}
 	db_call(route, values, n, &reply);
+	set_etag(route, &reply);
 done:
 	free(token);
 	free(fields);
@@ -225,7 +260,7 @@ dispatch(struct MHD_Connection *connection, Request *req)
 		return answer_options(connection, req, &match);
 	if (match.route && !match.route->sql)
 	{
-		Reply		alive = {200, strdup("{\"status\":\"ok\"}"), 0};
+		Reply		alive = {.status = 200, .body = strdup("{\"status\":\"ok\"}")};
 
 		return queue_reply(connection, req, &alive, NULL);
 	}
@@ -253,6 +288,7 @@ request_begin(struct MHD_Connection *connection, const char *url, const char *me
 	clock_gettime(CLOCK_MONOTONIC, &req->started);
 	snprintf(req->method, sizeof(req->method), "%s", method);
 	req->path = strdup(url);
+	request_path_collapse_slashes(req->path);
 	/* Refuse an announced oversized body before reading any of it. */
 	if (length && strtoull(length, NULL, 10) > MAX_BODY_BYTES)
 		req->body_too_large = true;

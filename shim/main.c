@@ -99,8 +99,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "ticketmonster-web: cannot listen on port %u\n", config.port);
 		return 1;
 	}
+	/* The bound port, not the configured one: PORT=0 lets the kernel pick it. */
 	printf("ticketmonster-web: listening on port %u with %u worker threads\n",
-		   config.port, config.web_concurrency);
+		   (unsigned int) MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT)->port,
+		   config.web_concurrency);
 	fflush(stdout);
 
 	sigwait(&stop_signals, &signal_number);

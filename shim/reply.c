@@ -13,4 +13,5 @@ reply_error(Reply *reply, unsigned int status, const char *code, const char *mes
 	reply->status = status;
 	reply->body = error_body(message, code, NULL, NULL);
 	reply->retry_after = 0;
+	reply->etag[0] = '\0';
 }

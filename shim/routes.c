@@ -9,6 +9,7 @@
 #define TOKEN_ID_BODY		{ARG_TOKEN, ARG_PATH1, ARG_BODY}
 #define TOKEN_ID			{ARG_TOKEN, ARG_PATH1}
 #define ORDER_ARGS			{ARG_TOKEN, ARG_PATH1, ARG_BODY, ARG_IDEMPOTENCY_KEY}
+#define TOKEN_ID_BODY_IF_MATCH	{ARG_TOKEN, ARG_PATH1, ARG_BODY, ARG_IF_MATCH}
 
 const Route routes[] = {
 	/* The shim's own: liveness needs no database, readiness does. */
@@ -17,14 +18,24 @@ const Route routes[] = {
 
 	{"POST", "/login", "SELECT tm_login($1::jsonb)", {ARG_BODY}, 200, false},
 	{"POST", "/account", "SELECT tm_account_create($1::jsonb)", {ARG_BODY}, 201, false},
-	{"GET", "/account/{str}", "SELECT tm_account($1, $2)", TOKEN_ID, 200, true},
+	/* The original app's other sign-up path: the body with the path's username (issue 9). */
+	{"POST", "/account/{str}", "SELECT tm_account_create(tm_account_path_body($1, $2::jsonb))",
+	 {ARG_PATH1, ARG_BODY}, 201, false},
+	/*
+	 * With LEGACY_CLIENTS, a request without a token reads the account as the original app
+	 * served it to anyone; with a token, or with the setting off, the owner rule applies.
+	 */
+	{"GET", "/account/{str}",
+	 "SELECT CASE WHEN $3 AND $1 = '' THEN tm_account_legacy($2) ELSE tm_account($1, $2) END",
+	 {ARG_TOKEN, ARG_PATH1, ARG_LEGACY_CLIENTS}, 200, true},
 	{"DELETE", "/account/{str}", "SELECT tm_account_delete($1, $2)", TOKEN_ID, 200, false},
 	{"GET", "/accounts", "SELECT tm_accounts($1)", {ARG_TOKEN}, 200, true},
 
-	{"GET", "/events", "SELECT tm_events()", {0}, 200, true},
+	{"GET", "/events", "SELECT tm_events($1)", {ARG_QUERY}, 200, true, "when"},
 	{"POST", "/event", "SELECT tm_event_create($1, $2::jsonb)", {ARG_TOKEN, ARG_BODY}, 201, false},
-	{"GET", "/event/{int}", "SELECT tm_event($1::int)", {ARG_PATH1}, 200, true},
-	{"PUT", "/event/{int}", "SELECT tm_event_update($1, $2::int, $3::jsonb)", TOKEN_ID_BODY, 200, false},
+	{"GET", "/event/{int}", "SELECT tm_event($1::int)", {ARG_PATH1}, 200, true, NULL, "event"},
+	{"PUT", "/event/{int}", "SELECT tm_event_update($1, $2::int, $3::jsonb, $4)",
+	 TOKEN_ID_BODY_IF_MATCH, 200, false, NULL, "event"},
 	{"DELETE", "/event/{int}", "SELECT tm_event_delete($1, $2::int)", TOKEN_ID, 200, false},
 	{"GET", "/event/{int}/artists", "SELECT tm_event_artists($1::int)", {ARG_PATH1}, 200, true},
 	{"POST", "/event/{int}/artist", "SELECT tm_event_artist_add($1, $2::int, $3::jsonb)",
@@ -47,6 +58,9 @@ const Route routes[] = {
 	{"GET", "/orders/{str}", "SELECT tm_account_orders($1, $2)", TOKEN_ID, 200, true},
 	{"GET", "/order/{str}", "SELECT tm_account_orders($1, $2)", TOKEN_ID, 200, true},
 	{"GET", "/orders", "SELECT tm_orders($1)", {ARG_TOKEN}, 200, true},
+	{"POST", "/orders/{str}/{int}/cancel", "SELECT tm_order_cancel($1, $2, $3::int)",
+	 {ARG_TOKEN, ARG_PATH1, ARG_PATH2}, 200, false},
+	{"POST", "/checkin", "SELECT tm_checkin($1, $2::jsonb)", {ARG_TOKEN, ARG_BODY}, 200, false},
 };
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);

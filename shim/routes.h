@@ -17,6 +17,9 @@ typedef enum RouteArg
 	ARG_PATH2,					/* the second */
 	ARG_BODY,					/* the request's fields as one JSON object */
 	ARG_IDEMPOTENCY_KEY,		/* the Idempotency-Key header, NULL when absent */
+	ARG_IF_MATCH,				/* the If-Match header, NULL when absent */
+	ARG_QUERY,					/* the query-string field named by the route's `query`, NULL when absent */
+	ARG_LEGACY_CLIENTS,			/* 'true' or 'false': the LEGACY_CLIENTS setting */
 } RouteArg;
 
 enum { ROUTE_MAX_ARGS = 4, ROUTE_MAX_PARAMS = 2, ROUTE_PARAM_MAX = 256 };
@@ -29,6 +32,8 @@ typedef struct Route
 	RouteArg	args[ROUTE_MAX_ARGS + 1];
 	unsigned int success_status;
 	bool		read_only;		/* safe to run again after a lost connection */
+	const char *query;			/* ARG_QUERY's field name */
+	const char *etag_of;		/* ETag: "<version>" from the body's <etag_of>.version, if set */
 } Route;
 
 extern const Route routes[];

@@ -244,7 +244,7 @@ SELECT tm_event_delete('', 201);
 \echo :LAST_ERROR_SQLSTATE
 SELECT tm_event_delete(:'admin', 201);
 SELECT username, available_money FROM accounts WHERE username LIKE 'evt\_%' ORDER BY username;
-SELECT username, event_id, tickets_bought FROM orders WHERE username LIKE 'evt\_%' ORDER BY id;
+SELECT username, event_id, tickets_bought, status FROM orders WHERE username LIKE 'evt\_%' ORDER BY id;
 SELECT count(*) AS links FROM event_artists WHERE event_id = 201;
 SELECT tm_event(201);
 \echo :LAST_ERROR_SQLSTATE
@@ -263,8 +263,12 @@ END
 $$;
 -- the console; an event without orders
 SELECT tm_event_delete(NULL, 203);
-SELECT id FROM events WHERE id >= 201 ORDER BY id;
+SELECT id FROM events WHERE id >= 201 AND deleted_at IS NULL ORDER BY id;
 
-SELECT tm_event_delete(NULL, id) FROM events WHERE id >= 201 ORDER BY id;
+SELECT tm_event_delete(NULL, id) FROM events WHERE id >= 201 AND deleted_at IS NULL ORDER BY id;
+DELETE FROM tickets WHERE order_id IN (SELECT id FROM orders WHERE username LIKE 'evt\_%');
+DELETE FROM orders WHERE username LIKE 'evt\_%';
+DELETE FROM event_artists WHERE event_id >= 201;
+DELETE FROM events WHERE id >= 201;
 DELETE FROM artists WHERE id >= 201;
 DELETE FROM accounts WHERE username LIKE 'evt\_%';

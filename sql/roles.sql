@@ -136,6 +136,7 @@ SHOW ticketmonster.signups_per_hour;
 RESET ROLE;
 DROP ROLE regress_tm_roles_web;
 
+DELETE FROM tickets WHERE order_id IN (SELECT id FROM orders WHERE event_id = :gig);
 DELETE FROM orders WHERE event_id = :gig;
 DELETE FROM events WHERE id = :gig;
 DELETE FROM accounts WHERE lower(username) LIKE 'rol\_%';

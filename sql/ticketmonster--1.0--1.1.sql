@@ -33,6 +33,69 @@ ALTER TABLE accounts ADD COLUMN closed_at timestamptz;
 CREATE FUNCTION tm_create_staff(username text, password text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
+-- events, orders and tickets ------------------------------------------------------------
+
+-- Events: tickets sold (every order of 1.0 was live), so capacity = sold + left; a version for ETags,
+-- start time, per-account limit, image, and soft deletion that keeps buyers' histories.
+ALTER TABLE events
+    ADD COLUMN tickets_sold integer NOT NULL DEFAULT 0 CHECK (tickets_sold >= 0),
+    ADD COLUMN version bigint NOT NULL DEFAULT 1,
+    ADD COLUMN start_time time,
+    ADD COLUMN max_tickets_per_account integer
+        CONSTRAINT events_max_tickets_per_account_check CHECK (max_tickets_per_account >= 1),
+    ADD COLUMN image_url text CONSTRAINT events_image_url_check
+        CHECK (image_url ~ '^/static/[A-Za-z0-9_-][A-Za-z0-9._/-]{0,190}$'
+               AND image_url !~ '(\.\.|//)'),
+    ADD COLUMN deleted_at timestamptz;
+UPDATE events e SET tickets_sold = coalesce(
+    (SELECT sum(o.tickets_bought) FROM orders o WHERE o.event_id = e.id), 0);
+ALTER TABLE events
+    ADD CONSTRAINT events_capacity_check CHECK (tickets_left::int8 + tickets_sold <= 2147483647),
+    DROP CONSTRAINT events_name_date_city_key;
+CREATE UNIQUE INDEX events_name_date_city_key ON events (name, date, city) WHERE deleted_at IS NULL;
+
+-- Orders: every order of 1.0 was live, so confirmed.
+ALTER TABLE orders
+    ADD COLUMN status text NOT NULL DEFAULT 'confirmed'
+        CONSTRAINT orders_status_check CHECK (status IN ('confirmed', 'cancelled', 'refunded')),
+    ADD COLUMN ended_at timestamptz,
+    ADD CONSTRAINT orders_ended_at_check CHECK ((status = 'confirmed') = (ended_at IS NULL));
+
+-- Tickets: the orders of 1.0 get theirs, one code per ticket bought.
+CREATE TABLE tickets (
+    code          text PRIMARY KEY
+                  DEFAULT rtrim(translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/', '-_'), '='),
+    order_id      integer NOT NULL REFERENCES orders,
+    checked_in_at timestamptz
+);
+CREATE INDEX tickets_order_id_idx ON tickets (order_id);
+INSERT INTO tickets (order_id)
+SELECT o.id FROM orders o, generate_series(1, o.tickets_bought) ORDER BY o.id;
+
+-- New signatures (a default argument keeps the 1.0 calls working) and new functions.
+DROP FUNCTION tm_events();
+CREATE FUNCTION tm_events("when" text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+DROP FUNCTION tm_event_update(text, integer, jsonb);
+CREATE FUNCTION tm_event_update(token text, id integer, body jsonb,
+                                if_match text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_order_cancel(token text, username text, order_id integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_checkin(token text, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+-- (their search_path and REVOKE: the loop that ends this script)
+GRANT EXECUTE ON FUNCTION tm_events(text), tm_event_update(text, integer, jsonb, text),
+    tm_order_cancel(text, text, integer), tm_checkin(text, jsonb) TO ticketmonster_web;
+
+-- compat: clients of the original app (issue 9); search_path and PUBLIC as the last section does
+CREATE FUNCTION tm_account_path_body(username text, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_account_legacy(username text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+GRANT EXECUTE ON FUNCTION tm_account_path_body(text, jsonb), tm_account_legacy(text)
+    TO ticketmonster_web;
+
 -- every function of the extension, old and new (keep this section last): pg_catalog first
 -- in its search_path, as the install script does, and no EXECUTE for PUBLIC
 DO $$

@@ -31,8 +31,23 @@ CREATE TABLE events (
     price        integer NOT NULL CHECK (price >= 0),
     -- the contract calls it total_available_tickets: what is still on sale
     tickets_left integer NOT NULL CHECK (tickets_left >= 0),
-    UNIQUE (name, date, city)
+    -- events, orders and tickets (1.1): tickets of confirmed orders; the API's capacity
+    -- is tickets_left + tickets_sold, within 32 bits.
+    tickets_sold integer NOT NULL DEFAULT 0 CHECK (tickets_sold >= 0),
+    -- changes with every change of the row (edits and sales): the ETag of the event
+    version      bigint NOT NULL DEFAULT 1,
+    start_time   time,
+    max_tickets_per_account integer
+                 CONSTRAINT events_max_tickets_per_account_check CHECK (max_tickets_per_account >= 1),
+    image_url    text CONSTRAINT events_image_url_check
+                 CHECK (image_url ~ '^/static/[A-Za-z0-9_-][A-Za-z0-9._/-]{0,190}$'
+                        AND image_url !~ '(\.\.|//)'),
+    -- a deleted (cancelled) event: 404 in the API, kept for its buyers' order histories
+    deleted_at   timestamptz,
+    CONSTRAINT events_capacity_check CHECK (tickets_left::int8 + tickets_sold <= 2147483647)
 );
+-- Only live events must differ in (name, date, city): a cancelled one may be recreated.
+CREATE UNIQUE INDEX events_name_date_city_key ON events (name, date, city) WHERE deleted_at IS NULL;
 
 CREATE TABLE artists (
     id      integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -57,10 +72,26 @@ CREATE TABLE orders (
     event_id       integer NOT NULL REFERENCES events,
     tickets_bought integer NOT NULL CHECK (tickets_bought >= 1),
     price          integer NOT NULL CHECK (price >= 0),
-    created_at     timestamptz NOT NULL DEFAULT now()
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    -- events, orders and tickets (1.1): cancelled by its buyer, refunded by an event
+    -- cancellation or an account closing; ended_at is when it stopped being confirmed.
+    status         text NOT NULL DEFAULT 'confirmed'
+                   CONSTRAINT orders_status_check CHECK (status IN ('confirmed', 'cancelled', 'refunded')),
+    ended_at       timestamptz,
+    CONSTRAINT orders_ended_at_check CHECK ((status = 'confirmed') = (ended_at IS NULL))
 );
 CREATE INDEX ON orders (username);
 CREATE INDEX ON orders (event_id);
+
+-- One row per ticket sold, with the code the door scans: 122 random bits of a version 4
+-- UUID, base64url without padding (22 characters).
+CREATE TABLE tickets (
+    code          text PRIMARY KEY
+                  DEFAULT rtrim(translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/', '-_'), '='),
+    order_id      integer NOT NULL REFERENCES orders,
+    checked_in_at timestamptz
+);
+CREATE INDEX tickets_order_id_idx ON tickets (order_id);
 
 -- A purchase's response, kept so that a retried request with the same Idempotency-Key
 -- returns it instead of buying again.
@@ -101,13 +132,14 @@ CREATE FUNCTION tm_create_admin(username text, password text) RETURNS jsonb
 CREATE FUNCTION tm_create_staff(username text, password text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
-CREATE FUNCTION tm_events() RETURNS jsonb
+CREATE FUNCTION tm_events("when" text DEFAULT NULL) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
 CREATE FUNCTION tm_event(id integer) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
 CREATE FUNCTION tm_event_create(token text, body jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
-CREATE FUNCTION tm_event_update(token text, id integer, body jsonb) RETURNS jsonb
+CREATE FUNCTION tm_event_update(token text, id integer, body jsonb,
+                                if_match text DEFAULT NULL) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 CREATE FUNCTION tm_event_delete(token text, id integer) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
@@ -139,6 +171,18 @@ CREATE FUNCTION tm_order_create(token text, username text, body jsonb,
 CREATE FUNCTION tm_account_orders(token text, username text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
 CREATE FUNCTION tm_orders(token text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_order_cancel(token text, username text, order_id integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_checkin(token text, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+
+-- compat: clients of the original app (issue 9). POST /account/<username> signs up with
+-- tm_account_create(tm_account_path_body(...)); with LEGACY_CLIENTS on the web process, a
+-- GET /account/<username> without a token calls tm_account_legacy (anyone reads balances).
+CREATE FUNCTION tm_account_path_body(username text, body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_account_legacy(username text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
 
 -- Every function runs as the extension's owner with pg_catalog first in its search_path, so
@@ -177,11 +221,16 @@ GRANT USAGE ON SCHEMA @extschema@ TO ticketmonster_web;
 GRANT EXECUTE ON FUNCTION
     tm_account_create(jsonb), tm_login(jsonb), tm_account(text, text),
     tm_account_delete(text, text), tm_accounts(text),
-    tm_events(), tm_event(integer), tm_event_create(text, jsonb),
-    tm_event_update(text, integer, jsonb), tm_event_delete(text, integer),
+    tm_events(text), tm_event(integer), tm_event_create(text, jsonb),
+    tm_event_update(text, integer, jsonb, text), tm_event_delete(text, integer),
     tm_event_artists(integer), tm_event_artist(integer, integer),
     tm_event_artist_add(text, integer, jsonb), tm_event_artist_remove(text, integer, integer),
     tm_artists(), tm_artist(integer), tm_artist_events(integer), tm_artist_create(text, jsonb),
     tm_artist_update(text, integer, jsonb), tm_artist_delete(text, integer),
-    tm_order_create(text, text, jsonb, text), tm_account_orders(text, text), tm_orders(text)
+    tm_order_create(text, text, jsonb, text), tm_account_orders(text, text), tm_orders(text),
+    tm_order_cancel(text, text, integer), tm_checkin(text, jsonb)
+    TO ticketmonster_web;
+
+-- compat
+GRANT EXECUTE ON FUNCTION tm_account_path_body(text, jsonb), tm_account_legacy(text)
     TO ticketmonster_web;

@@ -8,6 +8,7 @@ export class ApiError extends Error {
   constructor(status, body) {
     super(status ? describe(body, status) : 'Cannot reach the server. Check your connection and try again.');
     this.status = status;
+    this.body = body; // the error's own fields, e.g. checked_in_at of already_checked_in
     this.code = body?.code ?? (status ? 'http_error' : 'network');
   }
 }
@@ -26,7 +27,7 @@ function describe(body, status) {
 let onUnauthorized = () => {};
 export const setUnauthorizedHandler = (fn) => { onUnauthorized = fn; };
 
-async function request(method, path, { body, headers = {} } = {}) {
+async function request(method, path, { body, headers = {}, withResponse = false } = {}) {
   const h = { Accept: 'application/json', ...headers };
   const token = getSession()?.token;
   if (token) h.Authorization = `Bearer ${token}`;
@@ -42,7 +43,7 @@ async function request(method, path, { body, headers = {} } = {}) {
   try {
     data = await res.json();
   } catch { /* empty or non-JSON body */ }
-  if (res.ok) return data;
+  if (res.ok) return withResponse ? { data, response: res } : data;
   const err = new ApiError(res.status, data);
   if (res.status === 401 && token) onUnauthorized(err);
   throw err;
@@ -57,11 +58,17 @@ export const account = (username) => request('GET', `/account/${u(username)}`).t
 export const accounts = () => request('GET', '/accounts').then((d) => d.accounts);
 export const deleteAccount = (username) => request('DELETE', `/account/${u(username)}`);
 
-// Events
-export const events = () => request('GET', '/events').then((d) => d.events);
+// Events. `when`: 'upcoming', 'past' or 'all'.
+export const events = (when = 'all') => request('GET', `/events?when=${u(when)}`).then((d) => d.events);
 export const event = (id) => request('GET', `/event/${u(id)}`).then((d) => d.event);
+// The event with its ETag, which an edit sends back as If-Match.
+export const eventForEdit = (id) => request('GET', `/event/${u(id)}`, { withResponse: true })
+  .then(({ data, response }) => ({ event: data.event, etag: response.headers.get('ETag') }));
 export const createEvent = (body) => request('POST', '/event', { body }).then((d) => d.event);
-export const updateEvent = (id, body) => request('PUT', `/event/${u(id)}`, { body }).then((d) => d.event);
+// Always conditional: an edit made on a stale copy (a sale since) is refused with 412
+// stale_version instead of overwriting what changed.
+export const updateEvent = (id, body, etag) => request('PUT', `/event/${u(id)}`,
+  { body, headers: { 'If-Match': etag } }).then((d) => d.event);
 export const deleteEvent = (id) => request('DELETE', `/event/${u(id)}`);
 export const addEventArtist = (id, body) => request('POST', `/event/${u(id)}/artist`, { body }).then((d) => d.event);
 export const removeEventArtist = (id, artistId) => request('DELETE', `/event/${u(id)}/artist/${u(artistId)}`);
@@ -74,8 +81,11 @@ export const createArtist = (body) => request('POST', '/artist', { body }).then(
 export const updateArtist = (id, body) => request('PUT', `/artist/${u(id)}`, { body }).then((d) => d.artist);
 export const deleteArtist = (id) => request('DELETE', `/artist/${u(id)}`);
 
-// Orders
+// Orders and tickets
 export const orders = (username) => request('GET', `/orders/${u(username)}`).then((d) => d.orders);
+export const cancelOrder = (username, id) => request('POST', `/orders/${u(username)}/${u(id)}/cancel`);
+export const checkIn = (code, eventId) => request('POST', '/checkin',
+  { body: eventId ? { code, event_id: Number(eventId) } : { code } });
 
 // The whole cart in one request. `key` identifies this Buy click: a retry after a network
 // failure or a 503 sends the same key, so the server applies the purchase at most once.

@@ -12,6 +12,18 @@ export function date(iso) {
   return Number.isNaN(d.getTime()) ? String(iso ?? '') : dateFmt.format(d);
 }
 
+// A moment of the API (ISO 8601, UTC) in the reader's own time zone.
+const momentFmt = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
+export function moment(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso ?? '') : momentFmt.format(d);
+}
+const clockFmt = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+export function clock(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso ?? '') : clockFmt.format(d);
+}
+
 export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export const titleCase = (s) => String(s ?? '').toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase());

@@ -3,7 +3,7 @@
 import { h, mount } from './dom.js';
 import * as router from './router.js';
 import * as api from './api.js';
-import { onChange, signOut, isSignedIn, isAdmin } from './state.js';
+import { onChange, signOut, isSignedIn, isAdmin, isStaff } from './state.js';
 import { refreshAccount } from './account.js';
 import { renderNav } from './nav.js';
 import { clearNotices, notify, notifyError, loading, pageTitle, empty } from './ui.js';
@@ -14,6 +14,8 @@ import { artistsView, artistView } from './views/artists.js';
 import { signInView, signUpView } from './views/signin.js';
 import { cartView } from './views/cart.js';
 import { ordersView } from './views/orders.js';
+import { ticketsView } from './views/tickets.js';
+import { checkinView } from './views/checkin.js';
 import { adminEventsView } from './views/admin-events.js';
 import { eventFormView } from './views/event-form.js';
 import { adminArtistsView } from './views/admin-artists.js';
@@ -27,6 +29,8 @@ router.add('/signin', signInView, { title: 'Sign in' });
 router.add('/signup', signUpView, { title: 'Sign up' });
 router.add('/cart', cartView, { title: 'Cart', auth: 'user' });
 router.add('/my-orders', ordersView, { title: 'My orders', auth: 'user' });
+router.add('/my-orders/:id/tickets', ticketsView, { title: 'Tickets', auth: 'user' });
+router.add('/door', checkinView, { title: 'Check-in', auth: 'door' });
 router.add('/admin/events', adminEventsView, { title: 'Manage events', auth: 'admin' });
 router.add('/admin/events/new', eventFormView, { title: 'New event', auth: 'admin' });
 router.add('/admin/events/:id', eventFormView, { title: 'Edit event', auth: 'admin' });
@@ -41,7 +45,8 @@ function allowed(route) {
   if (!route.auth) return true;
   if (!isSignedIn()) return false;
   if (route.auth === 'admin') return isAdmin();
-  if (route.auth === 'user') return !isAdmin();
+  if (route.auth === 'door') return isAdmin() || isStaff();
+  if (route.auth === 'user') return !isAdmin() && !isStaff();
   return true;
 }
 

@@ -2,7 +2,7 @@
 
 import { h, mount } from './dom.js';
 import { money } from './format.js';
-import { getSession, getAccount, isAdmin, isBuyer, cartCount } from './state.js';
+import { getSession, getAccount, isAdmin, isBuyer, isStaff, cartCount } from './state.js';
 
 function link(href, text, extra = {}) {
   const current = location.pathname === href || (href !== '/' && location.pathname.startsWith(`${href}/`));
@@ -21,9 +21,11 @@ export function renderNav(onSignOut) {
   if (isAdmin()) {
     items.push(link('/admin/events', 'Manage events'), link('/admin/artists', 'Manage artists'), link('/admin/accounts', 'Accounts'));
   }
+  if (isAdmin() || isStaff()) items.push(link('/door', 'Check-in'));
   const who = s
     ? h('div', { class: 'who-in' },
-      h('span', { class: 'user', 'data-testid': 'username' }, s.username, isAdmin() ? h('span', { class: 'tag' }, 'admin') : null),
+      h('span', { class: 'user', 'data-testid': 'username' }, s.username,
+        isAdmin() ? h('span', { class: 'tag' }, 'admin') : isStaff() ? h('span', { class: 'tag' }, 'door staff') : null),
       isBuyer() ? h('span', { class: 'money', 'data-testid': 'money', title: 'Available money' },
         getAccount() ? money(getAccount().available_money) : '…') : null,
       h('button', { type: 'button', class: 'btn small ghost', onclick: onSignOut }, 'Log out'))

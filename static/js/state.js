@@ -26,7 +26,7 @@ function save(key, value) {
   else sessionStorage.setItem(key, JSON.stringify(value));
 }
 
-let session = load(SESSION_KEY, null); // { token, username, is_admin }
+let session = load(SESSION_KEY, null); // { token, username, is_admin, role }
 let account = null; // { username, is_admin, available_money } once fetched
 // The cart belongs to one user: { username, lines: [{ event_id, qty }] }.
 let cart = load(CART_KEY, null)?.lines ?? [];
@@ -35,15 +35,16 @@ const saveCart = () => save(CART_KEY, cart.length ? { username: session?.usernam
 export const getSession = () => session;
 export const isSignedIn = () => Boolean(session?.token);
 export const isAdmin = () => Boolean(session?.is_admin);
-export const isBuyer = () => isSignedIn() && !isAdmin();
+export const isStaff = () => session?.role === 'staff';
+export const isBuyer = () => isSignedIn() && !isAdmin() && !isStaff();
 export const getAccount = () => account;
 
-export function signIn({ token, username, is_admin }) {
-  session = { token, username, is_admin: Number(is_admin) === 1 ? 1 : 0 };
+export function signIn({ token, username, is_admin, role }) {
+  session = { token, username, is_admin: Number(is_admin) === 1 ? 1 : 0, role: role ?? (Number(is_admin) === 1 ? 'admin' : 'user') };
   save(SESSION_KEY, session);
   account = null;
   // Signing in again after an expired token keeps the cart; another user starts empty.
-  if (load(CART_KEY, null)?.username !== username || session.is_admin) cart = [];
+  if (load(CART_KEY, null)?.username !== username || session.role !== 'user') cart = [];
   saveCart();
   changed();
 }

@@ -5,13 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { ROOT, freshDatabase, startShim, api, login } from '../lib/harness.mjs';
+import { launchChromium, PAGE_WAIT_MS } from './chromium.mjs';
 
 const SHOTS = path.join(ROOT, 'test/browser/screenshots');
 const ADMIN = ['admin', 'admin-password'];
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let shim;
 let base;
@@ -26,8 +24,7 @@ before(async () => {
   base = shim.base;
   adminToken = await login(base, ...ADMIN);
   await seed();
-  // launch() gives the browser a fresh temporary profile (user-data dir) and removes it on close.
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -65,8 +62,8 @@ async function openPage(t, { width = 1280, height = 900, allow = [] } = {}) {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.setDefaultTimeout(5000);
-  page.setDefaultNavigationTimeout(15000);
+  page.setDefaultTimeout(PAGE_WAIT_MS);
+  page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
   const unexpected = () => errors.filter((text) => !allow.some((re) => re.test(text)));
   t.after(async () => {
     if (unexpected().length) t.diagnostic(`browser errors: ${unexpected().join(' | ')}`);
@@ -336,7 +333,7 @@ test('an admin creates an artist and an event, links them, edits the event and d
   await page.getByLabel('Place').fill('Harbour Hall');
   await page.getByLabel('City').fill('Bilbao');
   await page.getByLabel('Price (€)').fill('55');
-  await page.getByLabel('Tickets on sale').fill('300');
+  await page.getByLabel('Total tickets').fill('300');
   await page.getByRole('button', { name: 'Create event' }).click();
   await page.getByRole('heading', { name: 'Edit: Aurora Fest' }).waitFor();
   const eventId = Number(new URL(page.url()).pathname.split('/').pop());

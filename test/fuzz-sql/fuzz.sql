@@ -12,7 +12,8 @@ CREATE SCHEMA fz;
 
 -- The functions under test and what their arguments are made of. needs: who may succeed
 -- (any, admin, owner = the account itself or an admin, buyer = the account itself or the
--- console, console = a superuser's psql). weight: how often it is called.
+-- console, console = a superuser's psql, door = door staff or an admin). weight: how often
+-- it is called.
 CREATE TABLE fz.functions (name text PRIMARY KEY, args text[] NOT NULL, needs text NOT NULL,
                            weight float8 NOT NULL);
 INSERT INTO fz.functions VALUES
@@ -23,7 +24,7 @@ INSERT INTO fz.functions VALUES
     ('tm_accounts',            '{token}',                              'admin',   3),
     ('tm_create_admin',        '{admin_username,admin_password}',      'console', 3),
     ('tm_create_staff',        '{admin_username,admin_password}',      'console', 2),
-    ('tm_events',              '{}',                                   'any',     1),
+    ('tm_events',              '{when}',                               'any',     2),
     ('tm_event',               '{event_id}',                           'any',     4),
     ('tm_event_create',        '{token,body:event}',                   'admin',  10),
     ('tm_event_update',        '{token,event_id,body:event}',          'admin',   8),
@@ -40,7 +41,12 @@ INSERT INTO fz.functions VALUES
     ('tm_artist_delete',       '{token,artist_id}',                    'admin',   2),
     ('tm_order_create',        '{token,username,body:order,idem_key}', 'buyer',  25),
     ('tm_account_orders',      '{token,username}',                     'owner',   4),
-    ('tm_orders',              '{token}',                              'admin',   2);
+    ('tm_orders',              '{token}',                              'admin',   2),
+    ('tm_order_cancel',        '{token,username,order_id}',            'owner',   8),
+    ('tm_checkin',             '{token,body:checkin}',                 'door',    8),
+    -- compat: clients of the original app
+    ('tm_account_path_body',   '{username,body:account}',              'any',     3),
+    ('tm_account_legacy',      '{username}',                           'any',     3);
 
 -- Every tm_* function of the extension must be in the table above.
 DO $$
@@ -64,6 +70,11 @@ INSERT INTO fz.fields VALUES
     ('event', 'name', 'name', 0.97), ('event', 'place', 'place', 0.97),
     ('event', 'city', 'place', 0.97), ('event', 'date', 'date', 0.97),
     ('event', 'price', 'price', 0.97), ('event', 'total_available_tickets', 'stock', 0.97),
+    ('event', 'capacity', 'stock', 0.3), ('event', 'time', 'time', 0.3),
+    ('event', 'max_tickets_per_account', 'limit', 0.2), ('event', 'image_url', 'image', 0.2),
+    ('event', 'version', 'version', 0.1),
+    ('checkin', 'code', 'code', 0.95), ('checkin', 'event_id', 'event_ref', 0.3),
+    ('event', 'available_tickets', 'stock', 0.1),
     ('artist', 'name', 'name', 0.97), ('artist', 'country', 'place', 0.97),
     ('artist', 'genre', 'genre', 0.97),
     ('link', 'id', 'artist_ref', 0.5), ('link', 'name', 'name', 0.5),
@@ -78,6 +89,9 @@ INSERT INTO fz.fields VALUES
 CREATE TABLE fz.initial_stock (event_id int PRIMARY KEY, tickets int8 NOT NULL);
 CREATE TABLE fz.initial_money (username text PRIMARY KEY, money int8 NOT NULL);
 CREATE TABLE fz.tokens (username text PRIMARY KEY, is_admin bool, token text);
+-- The password hashes of the core accounts as first created: a closed account cannot be
+-- created again (its name stays taken), so replenish() reopens it with its hash.
+CREATE TABLE fz.core_hashes (username text PRIMARY KEY, password_hash text NOT NULL, role text NOT NULL);
 CREATE TABLE fz.calls (fn text, sqlstate text, n int, PRIMARY KEY (fn, sqlstate));
 CREATE TABLE fz.messages (sqlstate text, message text, n int, example text,
                           PRIMARY KEY (sqlstate, message));
@@ -191,6 +205,21 @@ BEGIN
                     ELSE to_jsonb(fz.pick(ARRAY['', ' ', '+']) || id || fz.pick(ARRAY['', E'\t'])) END;
     WHEN 'cart' THEN
         RETURN fz.cart();
+    WHEN 'time' THEN
+        RETURN to_jsonb(fz.pick(ARRAY['20:30', '00:00', '23:59', '9:30', '24:00', '12:60', '12:3',
+                                      '12-30', ' 12:30', '12:30:00']));
+    WHEN 'limit' THEN
+        RETURN to_jsonb(1 + floor(random() * 5)::int);
+    WHEN 'image' THEN
+        RETURN to_jsonb(fz.pick(ARRAY['/static/a.png', '/static/img/b.jpg', '/static/../x',
+            '/static//x', '/static/', 'https://example.org/x.png', '//evil/x', '/static/.hidden',
+            '/static/a b.png', '/static/' || repeat('a', 192), '/static/' || repeat('a', 191)]));
+    WHEN 'version' THEN
+        RETURN to_jsonb(1 + floor(random() * 20)::int);
+    WHEN 'code' THEN
+        RETURN to_jsonb(CASE WHEN random() < 0.7
+            THEN coalesce((SELECT code FROM tickets ORDER BY random() LIMIT 1), 'none')
+            ELSE fz.pick(ARRAY['', 'x', repeat('A', 22), repeat('A', 64), repeat('A', 65)]) END);
     END CASE;
 END $$;
 
@@ -327,7 +356,7 @@ BEGIN
     IF r < 0.2 THEN
         who := 'console';
     ELSIF r < 0.7 THEN   -- mostly of who may succeed
-        want_admin := (needs = 'admin') = (random() < 0.75);
+        want_admin := (needs IN ('admin', 'door')) = (random() < 0.75);
         SELECT * INTO real FROM fz.tokens ORDER BY is_admin = want_admin DESC, random() LIMIT 1;
         token := real.token;
         who := CASE WHEN real.is_admin THEN 'admin:' ELSE 'user:' END || real.username;
@@ -394,8 +423,9 @@ CREATE FUNCTION fz.violations() RETURNS SETOF text LANGUAGE sql AS $$
     SELECT format('event %s: %s sold + %s left <> %s put on sale', e.id, coalesce(s.sold, 0),
                   e.tickets_left, i.tickets)
     FROM events e JOIN fz.initial_stock i ON i.event_id = e.id
-    LEFT JOIN (SELECT event_id, sum(tickets_bought) sold FROM orders GROUP BY 1) s ON s.event_id = e.id
-    WHERE coalesce(s.sold, 0) + e.tickets_left <> i.tickets
+    LEFT JOIN (SELECT event_id, sum(tickets_bought) sold FROM orders WHERE status = 'confirmed'
+               GROUP BY 1) s ON s.event_id = e.id
+    WHERE e.deleted_at IS NULL AND coalesce(s.sold, 0) + e.tickets_left <> i.tickets
     UNION ALL
     SELECT format('event %s was not created through the API', id) FROM events
     WHERE id NOT IN (SELECT event_id FROM fz.initial_stock)
@@ -403,8 +433,8 @@ CREATE FUNCTION fz.violations() RETURNS SETOF text LANGUAGE sql AS $$
     SELECT format('account %s: spent %s, its orders cost %s', a.username,
                   m.money - a.available_money, coalesce(s.cost, 0))
     FROM accounts a JOIN fz.initial_money m USING (username)
-    LEFT JOIN (SELECT username, sum(tickets_bought::numeric * price) cost FROM orders GROUP BY 1) s
-        USING (username)
+    LEFT JOIN (SELECT username, sum(tickets_bought::numeric * price) cost FROM orders
+               WHERE status = 'confirmed' GROUP BY 1) s USING (username)
     WHERE m.money - a.available_money <> coalesce(s.cost, 0)
     UNION ALL
     SELECT format('account %s was not created through the API', username) FROM accounts
@@ -425,6 +455,19 @@ CREATE FUNCTION fz.violations() RETURNS SETOF text LANGUAGE sql AS $$
     UNION ALL
     SELECT format('order %s: bought by admin %s', o.id, o.username) FROM orders o
     JOIN accounts a USING (username) WHERE a.is_admin
+    UNION ALL
+    SELECT format('order %s: %s tickets bought, %s issued', o.id, o.tickets_bought,
+                  (SELECT count(*) FROM tickets t WHERE t.order_id = o.id)) FROM orders o
+    WHERE o.tickets_bought <> (SELECT count(*) FROM tickets t WHERE t.order_id = o.id)
+    UNION ALL
+    SELECT format('ticket %s checked in, its order %s is %s', t.code, o.id, o.status)
+    FROM tickets t JOIN orders o ON o.id = t.order_id
+    WHERE t.checked_in_at IS NOT NULL AND o.status = 'cancelled'
+    UNION ALL
+    SELECT format('event %s counts %s sold, its confirmed orders %s', e.id, e.tickets_sold, coalesce(s.sold, 0))
+    FROM events e LEFT JOIN (SELECT event_id, sum(tickets_bought) sold FROM orders
+                             WHERE status = 'confirmed' GROUP BY 1) s ON s.event_id = e.id
+    WHERE e.tickets_sold <> coalesce(s.sold, 0)
 $$;
 
 -- Record what a successful call created or reset.
@@ -434,7 +477,7 @@ BEGIN
         INSERT INTO fz.initial_stock
         SELECT (result #>> '{event,id}')::int, (result #>> '{event,total_available_tickets}')::int
                + (SELECT coalesce(sum(tickets_bought), 0) FROM orders
-                  WHERE event_id = (result #>> '{event,id}')::int)
+                  WHERE event_id = (result #>> '{event,id}')::int AND status = 'confirmed')
         ON CONFLICT (event_id) DO UPDATE SET tickets = excluded.tickets;
     ELSIF fn IN ('tm_account_create', 'tm_create_admin', 'tm_create_staff') THEN
         INSERT INTO fz.initial_money
@@ -466,10 +509,15 @@ BEGIN
     END IF;
     FOR u IN SELECT * FROM (VALUES ('fz_user1', false), ('fz_user2', false), ('fz_user3', false),
                                    ('fz_admin', true)) v(name, admin) LOOP
-        IF EXISTS (SELECT FROM accounts WHERE username = u.name) THEN
+        IF EXISTS (SELECT FROM accounts WHERE username = u.name AND closed_at IS NULL) THEN
             token := tm_login(jsonb_build_object('username', u.name, 'password', 'fuzz-password')) ->> 'token';
         ELSE
             token := NULL;
+        END IF;
+        IF token IS NULL AND EXISTS (SELECT FROM fz.core_hashes h WHERE h.username = u.name) THEN
+            UPDATE accounts a SET closed_at = NULL, password_hash = h.password_hash, role = h.role
+            FROM fz.core_hashes h WHERE h.username = u.name AND a.username = u.name;
+            token := tm_login(jsonb_build_object('username', u.name, 'password', 'fuzz-password')) ->> 'token';
         END IF;
         IF token IS NULL THEN
             IF EXISTS (SELECT FROM accounts WHERE username = u.name) THEN
@@ -480,6 +528,8 @@ BEGIN
             token := tm_login(jsonb_build_object('username', u.name, 'password', 'fuzz-password')) ->> 'token';
         END IF;
         INSERT INTO fz.tokens SELECT u.name, is_admin, token FROM accounts WHERE username = u.name;
+        INSERT INTO fz.core_hashes SELECT username, password_hash, role FROM accounts
+        WHERE username = u.name ON CONFLICT DO NOTHING;
     END LOOP;
     WHILE (SELECT count(*) FROM events WHERE tickets_left > 0 AND price < 1000) < 5 LOOP
         PERFORM fz.track('tm_event_create', tm_event_create(NULL, jsonb_build_object(
@@ -550,6 +600,14 @@ BEGIN
                            END;
                 id := coalesce(id, CASE WHEN kind = 'artist_id' THEN fz.some_artist() END);
                 lits := lits || (quote_nullable(id) || '::integer');
+            ELSIF kind = 'order_id' THEN
+                id := CASE WHEN random() < 0.8 THEN (SELECT o.id FROM orders o
+                               WHERE o.username = uname OR random() < 0.1 ORDER BY random() LIMIT 1)
+                           ELSE fz.pick(ARRAY[NULL, 0, -1, 2147483647]) END;
+                lits := lits || (quote_nullable(id) || '::integer');
+            ELSIF kind = 'when' THEN
+                lits := lits || (quote_nullable(fz.pick(ARRAY[NULL, 'all', 'upcoming', 'past', '',
+                                                              'PAST', ' past', 'future'])) || '::text');
             ELSIF kind = 'idem_key' THEN
                 lits := lits || (quote_nullable(fz.idem_key()) || '::text');
             ELSE
@@ -597,13 +655,15 @@ BEGIN
             WHEN state = 'ok' AND result IS NULL THEN 'returned NULL'
             WHEN state = 'ok' AND who = 'none' THEN 'succeeded with a bad token or no console'
             WHEN state = 'ok' AND f.needs = 'admin' AND who LIKE 'user:%' THEN 'a user did an admin''s job'
+            WHEN state = 'ok' AND f.needs = 'door' AND who LIKE 'user:%' THEN 'a user checked a ticket in'
             WHEN state = 'ok' AND f.needs IN ('owner', 'buyer') AND who LIKE 'user:%'
                  AND uname IS DISTINCT FROM split_part(who, ':', 2) THEN 'a user acted on another account'
             WHEN state = 'ok' AND f.needs = 'buyer' AND who LIKE 'admin:%' THEN 'an admin bought'
             WHEN state = 'ok' AND f.needs = 'console' AND as_web THEN 'the web role did the console''s job'
             WHEN state = 'ok' THEN NULL
             WHEN left(state, 2) IN ('22', '23') OR state IN ('28000', '28P01', '42501', 'P0002',
-                 'TM001', 'TM002', 'TM003', 'TM004', 'TM005', 'TM010') THEN NULL
+                 'TM001', 'TM002', 'TM003', 'TM004', 'TM005', 'TM010')
+                 OR state BETWEEN 'TM020' AND 'TM028' THEN NULL
             WHEN state = '55000' AND key_mode IN ('unset', 'short') THEN NULL
             ELSE format('SQLSTATE %s: %s', state, msg) END;
         IF state = 'ok' THEN
@@ -613,7 +673,7 @@ BEGIN
             ON CONFLICT (sqlstate, message) DO UPDATE SET n = messages.n + 1;
         END IF;
         IF state = 'ok' AND f.name IN ('tm_order_create', 'tm_event_update', 'tm_event_delete',
-                                       'tm_account_delete') THEN
+                                       'tm_account_delete', 'tm_order_cancel', 'tm_checkin') THEN
             SELECT string_agg(v, '; ') INTO bad FROM (SELECT bad UNION ALL SELECT fz.violations()) t(v);
         END IF;
         IF bad IS NOT NULL THEN

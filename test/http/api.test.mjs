@@ -10,7 +10,7 @@ let admin;
 let alice;
 let eventId;
 let artistId;
-const canet = { name: 'Canet Rock 2020', place: 'Platja', city: 'Canet de Mar', date: '2020-07-05',
+const canet = { name: 'Canet Rock 2020', place: 'Platja', city: 'Canet de Mar', date: '2099-07-05',
   price: 50, total_available_tickets: 300 };
 
 before(async () => {
@@ -46,7 +46,9 @@ test('events: create 201, 409 on duplicate, read, update, list', async () => {
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const ev = created.body.event;
   eventId = ev.id;
-  assert.deepEqual({ ...ev, id: undefined }, { ...canet, id: undefined, artists: [] });
+  // 1.0's fields as they were sent; 1.1 adds capacity, time, limit, version, past, image
+  assert.deepEqual({ ...ev, id: undefined }, { ...canet, id: undefined, artists: [], capacity: 300,
+    time: null, max_tickets_per_account: null, version: 1, past: false, image_url: null });
   const dup = await api(ctx.base, 'POST', '/event', { token: admin, body: canet });
   assert.equal(dup.status, 409);
 

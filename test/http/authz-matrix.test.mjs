@@ -12,6 +12,7 @@
 //   none      header {"alg":"none"}, empty signature
 //   otherkey  HS256, but signed with another secret
 //   basic     the user's token sent as HTTP Basic (token as username, empty password)
+//   staff     door staff (role staff): checks tickets in, and may do nothing else
 // The four forged tokens each claim the identity that would succeed on that route (the owner
 // where the user column succeeds, the admin otherwise), so accepting one would show.
 //
@@ -27,47 +28,51 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { api, login, SECRET_KEY, ROOT } from '../lib/harness.mjs';
+import { api, login, psql, SECRET_KEY, ROOT } from '../lib/harness.mjs';
 import { setup, stopCleanly, basic } from './helpers.mjs';
 
-const COLUMNS = ['anon', 'user', 'other', 'admin', 'expired', 'tampered', 'none', 'otherkey', 'basic'];
+const COLUMNS = ['anon', 'user', 'other', 'admin', 'expired', 'tampered', 'none', 'otherkey', 'basic', 'staff'];
 
 const MATRIX = [
-  // route                                          anon user other admin expired tampered none otherkey basic
+  // route                                          anon user other admin expired tampered none otherkey basic staff
   // the shim's own and the frontend
-  ['GET',    '/healthz',                            200, 200, 200,  200,  200,    200,     200, 200,     200],
-  ['GET',    '/readyz',                             200, 200, 200,  200,  200,    200,     200, 200,     200],
-  ['GET',    '/',                                   200, 200, 200,  200,  200,    200,     200, 200,     200],
-  ['GET',    '/static/favicon.svg',                 200, 200, 200,  200,  200,    200,     200, 200,     200],
+  ['GET',    '/healthz',                            200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
+  ['GET',    '/readyz',                             200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
+  ['GET',    '/',                                   200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
+  ['GET',    '/static/favicon.svg',                 200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
   // accounts
-  ['POST',   '/login',                              200, 200, 200,  200,  200,    200,     200, 200,     200],
-  ['POST',   '/account',                            201, 201, 201,  201,  201,    201,     201, 201,     201],
-  ['GET',    '/account/alice',                      401, 200, 403,  200,  401,    401,     401, 401,     200],
-  ['DELETE', '/account/:user',                      401, 403, 403,  200,  401,    401,     401, 401,     403],
-  ['GET',    '/accounts',                           401, 403, 403,  200,  401,    401,     401, 401,     403],
+  ['POST',   '/login',                              200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
+  ['POST',   '/account',                            201, 201, 201,  201,  201,    201,     201, 201,     201, 201],
+  ['POST',   '/account/:user',                      201, 201, 201,  201,  201,    201,     201, 201,     201, 201],
+  ['GET',    '/account/alice',                      401, 200, 403,  200,  401,    401,     401, 401,     200, 403],
+  ['DELETE', '/account/:user',                      401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
+  ['GET',    '/accounts',                           401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
   // events
-  ['GET',    '/events',                             200, 200, 200,  200,  200,    200,     200, 200,     200],
-  ['GET',    '/event/1',                            200, 200, 200,  200,  200,    200,     200, 200,     200],
-  ['POST',   '/event',                              401, 403, 403,  201,  401,    401,     401, 401,     403],
-  ['PUT',    '/event/:event',                       401, 403, 403,  200,  401,    401,     401, 401,     403],
-  ['DELETE', '/event/:event',                       401, 403, 403,  200,  401,    401,     401, 401,     403],
-  ['GET',    '/event/1/artists',                    200, 200, 200,  200,  200,    200,     200, 200,     200],
-  ['GET',    '/event/1/artist/1',                   200, 200, 200,  200,  200,    200,     200, 200,     200],
-  ['POST',   '/event/:event/artist',                401, 403, 403,  201,  401,    401,     401, 401,     403],
-  ['DELETE', '/event/:event/artist/:artist',        401, 403, 403,  200,  401,    401,     401, 401,     403],
+  ['GET',    '/events',                             200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
+  ['GET',    '/event/1',                            200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
+  ['POST',   '/event',                              401, 403, 403,  201,  401,    401,     401, 401,     403, 403],
+  ['PUT',    '/event/:event',                       401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
+  ['DELETE', '/event/:event',                       401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
+  ['GET',    '/event/1/artists',                    200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
+  ['GET',    '/event/1/artist/1',                   200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
+  ['POST',   '/event/:event/artist',                401, 403, 403,  201,  401,    401,     401, 401,     403, 403],
+  ['DELETE', '/event/:event/artist/:artist',        401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
   // artists
-  ['GET',    '/artists',                            200, 200, 200,  200,  200,    200,     200, 200,     200],
-  ['GET',    '/artist/1',                           200, 200, 200,  200,  200,    200,     200, 200,     200],
-  ['POST',   '/artist',                             401, 403, 403,  201,  401,    401,     401, 401,     403],
-  ['PUT',    '/artist/:artist',                     401, 403, 403,  200,  401,    401,     401, 401,     403],
-  ['DELETE', '/artist/:artist',                     401, 403, 403,  200,  401,    401,     401, 401,     403],
-  ['GET',    '/artist/1/events',                    200, 200, 200,  200,  200,    200,     200, 200,     200],
+  ['GET',    '/artists',                            200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
+  ['GET',    '/artist/1',                           200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
+  ['POST',   '/artist',                             401, 403, 403,  201,  401,    401,     401, 401,     403, 403],
+  ['PUT',    '/artist/:artist',                     401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
+  ['DELETE', '/artist/:artist',                     401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
+  ['GET',    '/artist/1/events',                    200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
   // orders: only users buy, each for themselves; the owner or an admin reads
-  ['POST',   '/orders/alice',                       401, 201, 403,  403,  401,    401,     401, 401,     201],
-  ['POST',   '/order/alice',                        401, 201, 403,  403,  401,    401,     401, 401,     201],
-  ['GET',    '/orders/alice',                       401, 200, 403,  200,  401,    401,     401, 401,     200],
-  ['GET',    '/order/alice',                        401, 200, 403,  200,  401,    401,     401, 401,     200],
-  ['GET',    '/orders',                             401, 403, 403,  200,  401,    401,     401, 401,     403],
+  ['POST',   '/orders/alice',                       401, 201, 403,  403,  401,    401,     401, 401,     201, 403],
+  ['POST',   '/order/alice',                        401, 201, 403,  403,  401,    401,     401, 401,     201, 403],
+  ['GET',    '/orders/alice',                       401, 200, 403,  200,  401,    401,     401, 401,     200, 403],
+  ['GET',    '/order/alice',                        401, 200, 403,  200,  401,    401,     401, 401,     200, 403],
+  ['GET',    '/orders',                             401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
+  // tickets: the buyer (or an admin) cancels; the door (staff or admin) checks in
+  ['POST',   '/orders/alice/:order/cancel',         401, 200, 403,  200,  401,    401,     401, 401,     200, 403],
+  ['POST',   '/checkin',                            401, 403, 403,  200,  401,    401,     401, 401,     403, 200],
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -141,6 +146,11 @@ const FIXTURES = {
     seed: async () => ({ body: { username: unique('new'), password: 'new-password' } }),
     done: async (s) => assert.equal((await look(`/account/${s.body.username}`)).status, 200),
   },
+  // the original app's sign-up path: the account is named by the path
+  'POST /account/:user': {
+    seed: async () => ({ user: unique('path'), body: { password: 'path-password' } }),
+    done: async (s) => assert.equal((await look(`/account/${s.user}`)).status, 200),
+  },
   'DELETE /account/:user': {
     seed: async () => ({ user: await seedUser() }),
     state: async (s) => look(`/account/${s.user}`),
@@ -209,9 +219,31 @@ for (const p of ['/orders/alice', '/order/alice']) {
   };
 }
 
+// An order of alice's (one ticket of a fresh event, price 1), for the ticket rows.
+async function seedOrder() {
+  const event = await seedEvent();
+  const res = await must(api(ctx.base, 'POST', '/orders/alice', { token: tokens.alice,
+    body: { event_id: event, tickets_bought: 1 } }), 201);
+  return { event, order: res.order.id, code: res.order.tickets[0].code };
+}
+const orderOf = async (s) => (await look('/orders/alice')).body.orders.find((o) => o.id === s.order);
+FIXTURES['POST /orders/alice/:order/cancel'] = {
+  seed: seedOrder,
+  state: buyerState,
+  done: async (s, res) => {
+    assert.equal(res.body.refund, 1);
+    assert.equal((await orderOf(s)).status, 'cancelled');
+  },
+};
+FIXTURES['POST /checkin'] = {
+  seed: async () => { const s = await seedOrder(); return { ...s, body: { code: s.code } }; },
+  state: buyerState,
+  done: async (s) => assert.notEqual((await orderOf(s)).tickets[0].checked_in_at, null),
+};
+
 // The account a path names, whose owner is the "user" column.
 const ownerOf = (p) => (p.match(/^\/(?:account|orders|order)\/([^/]+)$/) ?? [])[1] ?? 'alice';
-const fill = (template, s) => template.replace(/:(event|artist|user)\b/g, (_, k) => String(s[k]));
+const fill = (template, s) => template.replace(/:(event|artist|user|order)\b/g, (_, k) => String(s[k]));
 
 function authorization(column, owner, claim) {
   switch (column) {
@@ -220,6 +252,7 @@ function authorization(column, owner, claim) {
     case 'other': return `Bearer ${tokens.bob}`;
     case 'admin': return `Bearer ${tokens.admin}`;
     case 'basic': return basic(tokens[owner]);
+    case 'staff': return `Bearer ${tokens.door}`;
     default: return `Bearer ${forged[column](claim)}`;
   }
 }
@@ -265,6 +298,8 @@ before(async () => {
     await must(api(ctx.base, 'POST', '/account', { body: { username: name, password: `${name}-password` } }), 201);
     tokens[name] = await login(ctx.base, name, `${name}-password`);
   }
+  psql(ctx.database, "SET ticketmonster.password_cost = 1; SELECT tm_create_staff('door', 'door-password')");
+  tokens.door = await login(ctx.base, 'door', 'door-password');
   // event 1 with artist 1, for the read-only rows
   const event = (await must(adminApi('POST', '/event', eventBody('Seed event')), 201)).event.id;
   const artist = (await must(adminApi('POST', '/artist', artistBody('Seed artist')), 201)).artist.id;

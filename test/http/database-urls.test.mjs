@@ -3,7 +3,7 @@
 // or 409, and never run twice. The failover itself is `make ha-test` (test/ha/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, psql, startShim, freshDatabase, freePort, login, APP_ROLE } from '../lib/harness.mjs';
+import { api, psql, startShim, freshDatabase, freeLowPort, login, APP_ROLE } from '../lib/harness.mjs';
 import { stopCleanly } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -25,7 +25,7 @@ test('DATABASE_URL with several hosts: libpq skips a host that is down and serve
   const database = freshDatabase('http_multihost');
   buyer(database, 'multi');
   const eventId = gig(database, 'Multi Host Gig');
-  const down = await freePort();          // nothing listens there
+  const down = await freeLowPort();       // nothing listens there
   const url = `postgresql://${APP_ROLE}@127.0.0.1:${down},127.0.0.1:${process.env.PGPORT}/${database}` +
     '?target_session_attrs=read-write&connect_timeout=3';
   const shim = await startShim(database, { env: { DATABASE_URL: url, WEB_CONCURRENCY: '2' } });

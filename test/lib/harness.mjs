@@ -41,21 +41,37 @@ export function databaseUrl(database, role = APP_ROLE) {
   return `postgresql://${role}@127.0.0.1:${process.env.PGPORT}/${database}`;
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
+// Ports. Servers the tests start never take a port the kernel may also hand out as the
+// source port of a client socket (its ephemeral range, 32768-60999 here): under the load of
+// the stress and chaos suites such a port can be taken whenever a server (re)starts, and the
+// restart then fails. So: the shim binds PORT=0 and the kernel picks a port it will not hand
+// out again while it is bound; a PostgreSQL cluster (which needs its port before it starts)
+// gets freeLowPort().
+export const LOW_PORTS = [24576, 32767];
+
+// The first of `count` consecutive ports below the ephemeral range that nobody listens on
+// right now. Random, so that test runs side by side rarely try the same; checked by binding.
+// test/lib/free-port prints one for the shell scripts.
+export async function freeLowPort(count = 1) {
+  const [low, high] = LOW_PORTS;
+  const bindable = (port) => new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+  for (;;) {
+    const first = low + Math.floor(Math.random() * (high - low + 2 - count));
+    let ok = true;
+    for (let port = first; ok && port < first + count; port++) ok = await bindable(port);
+    if (ok) return first;
+  }
 }
 
-// Start the shim against `database`; resolves once /healthz answers.
+// Start the shim against `database` on a port the kernel picks; resolves once it says it
+// listens (it prints the port it bound), rejects if it exits first. No wall-clock limit on a
+// healthy start: `hangMs` only ends a start that will never come (a slow machine is not one).
 // `wrapper` (e.g. ['valgrind', '--leak-check=full']) runs the shim under a tool.
-export async function startShim(database, { env = {}, wrapper = [], timeoutMs = 15000 } = {}) {
-  const port = await freePort();
+export async function startShim(database, { env = {}, wrapper = [], hangMs = 300000 } = {}) {
   const argv = [...wrapper, SHIM];
   const proc = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
@@ -64,7 +80,7 @@ export async function startShim(database, { env = {}, wrapper = [], timeoutMs = 
       // the sanitizers' settings reach a sanitized shim (TM_SHIM)
       ...Object.fromEntries(['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']
         .filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
-      PORT: String(port),
+      PORT: '0',
       DATABASE_URL: databaseUrl(database),
       SECRET_KEY,
       STATIC_DIR: path.join(ROOT, 'static'),
@@ -73,32 +89,52 @@ export async function startShim(database, { env = {}, wrapper = [], timeoutMs = 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = [];
-  // A missing or unrunnable binary: fail this test (below, at the deadline) rather than the process.
-  proc.once('error', (err) => output.push(`cannot start ${argv[0]}: ${err.message}\n`));
-  proc.stdout.on('data', (d) => output.push(d.toString()));
-  proc.stderr.on('data', (d) => output.push(d.toString()));
+  const waiters = new Set();
+  const text = () => output.join('');
+  const collect = (d) => {
+    output.push(d.toString());
+    for (const w of waiters) w();
+  };
+  // A missing or unrunnable binary: fail this test rather than the process.
+  proc.once('error', (err) => collect(`cannot start ${argv[0]}: ${err.message}\n`));
+  proc.stdout.on('data', collect);
+  proc.stderr.on('data', collect);
   const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  const base = `http://127.0.0.1:${port}`;
 
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`shim exited early:\n${output.join('')}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`shim did not answer /healthz:\n${output.join('')}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  // Resolves with the match once the output matches `re`; rejects if the shim exits first.
+  function waitForOutput(re, { hang = hangMs } = {}) {
+    return new Promise((resolve, reject) => {
+      let timer;
+      const done = (fn, value) => { waiters.delete(check); clearTimeout(timer); fn(value); };
+      const check = () => {
+        const m = re.exec(text());
+        if (m) done(resolve, m);
+        else if (proc.exitCode !== null || proc.signalCode !== null) {
+          done(reject, new Error(`shim exited before printing ${re}:\n${text()}`));
+        }
+      };
+      waiters.add(check);
+      exited.then(check);
+      timer = setTimeout(() => done(reject, new Error(`shim never printed ${re} (hung?):\n${text()}`)), hang);
+      check();
+    });
+  }
+
+  let port;
+  try {
+    port = Number((await waitForOutput(/listening on port (\d+)/))[1]);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
   }
 
   return {
-    base,
+    base: `http://127.0.0.1:${port}`,
     port,
     proc,
     exited,
-    output: () => output.join(''),
+    output: text,
+    waitForOutput,
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;

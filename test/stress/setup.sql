@@ -24,6 +24,9 @@ FROM generate_series(1, 50) i \g /dev/null
 SELECT count(pg_temp.event('Small Gig ' || i, 'Bar', i, 10 + 5 * (i % 3), 100))
 FROM generate_series(1, 10) i \g /dev/null
 
+-- Half of the small events limit each account to 5 tickets (max_tickets_per_account).
+UPDATE events SET max_tickets_per_account = 5 WHERE id BETWEEN 52 AND 56;
+
 CREATE TABLE stress_budget AS SELECT username, available_money AS initial FROM accounts;
 CREATE TABLE stress_stock AS SELECT id, price, tickets_left AS initial FROM events;
 CREATE UNLOGGED TABLE stress_refusals (reason text NOT NULL);
@@ -38,11 +41,54 @@ BEGIN
     PERFORM tm_order_create(NULL, username, body, idempotency_key);
     RETURN 'ok';
 EXCEPTION
-    WHEN SQLSTATE 'TM001' OR SQLSTATE 'TM002' OR SQLSTATE 'TM004' THEN
+    WHEN SQLSTATE 'TM001' OR SQLSTATE 'TM002' OR SQLSTATE 'TM004' OR SQLSTATE 'TM022' THEN
         reason := CASE SQLSTATE WHEN 'TM001' THEN 'sold_out'
                                 WHEN 'TM002' THEN 'insufficient_funds'
+                                WHEN 'TM022' THEN 'limit_exceeded'
                                 ELSE 'idempotency_key_reused' END;
         INSERT INTO stress_refusals VALUES (reason);
         RETURN reason;
+END
+$$;
+
+-- Cancelling and checking in, beside the purchases of the mix: the buyer cancels one of
+-- their confirmed orders (another session may cancel it first, or have checked a ticket of
+-- it in), and the door scans one ticket. Every refund is recorded, for invariants.sql.
+CREATE UNLOGGED TABLE stress_refunds (order_id integer NOT NULL, amount bigint NOT NULL);
+
+CREATE FUNCTION stress_cancel(username text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    picked integer;
+    response jsonb;
+BEGIN
+    SELECT id INTO picked FROM orders o WHERE o.username = stress_cancel.username
+        AND status = 'confirmed' ORDER BY random() LIMIT 1;
+    IF picked IS NULL THEN
+        RETURN 'nothing';
+    END IF;
+    response := tm_order_cancel(NULL, username, picked);
+    INSERT INTO stress_refunds VALUES (picked, (response ->> 'refund')::bigint);
+    RETURN 'cancelled';
+EXCEPTION
+    WHEN SQLSTATE 'TM024' OR SQLSTATE 'TM025' THEN
+        INSERT INTO stress_refusals VALUES (CASE SQLSTATE WHEN 'TM024' THEN 'not_cancellable'
+                                                          ELSE 'already_cancelled' END);
+        RETURN 'refused';
+END
+$$;
+
+CREATE FUNCTION stress_checkin(n integer) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM tm_checkin(NULL, jsonb_build_object('code',
+        (SELECT code FROM tickets ORDER BY code OFFSET n LIMIT 1)));
+    RETURN 'admitted';
+EXCEPTION
+    WHEN SQLSTATE 'TM026' OR SQLSTATE 'TM027' OR SQLSTATE '22023' THEN
+        INSERT INTO stress_refusals VALUES (CASE SQLSTATE WHEN 'TM026' THEN 'already_checked_in'
+                                                          WHEN 'TM027' THEN 'ticket_not_valid'
+                                                          ELSE 'no_ticket_yet' END);
+        RETURN 'refused';
 END
 $$;

@@ -93,3 +93,77 @@ BEGIN
     END IF;
 END
 $$;
+
+-- events, orders and tickets: every order of 1.0 is confirmed with one ticket (and a distinct
+-- code) per ticket bought; every event's capacity is what it sold plus what it had left.
+DO $$
+DECLARE
+    bad text;
+BEGIN
+    SELECT string_agg(format('order %s: %s, %s tickets for %s bought', o ->> 'id', o ->> 'status',
+                             jsonb_array_length(o -> 'tickets'), o ->> 'tickets_bought'), '; ') INTO bad
+    FROM jsonb_array_elements(tm_orders(NULL) -> 'orders') o
+    WHERE o ->> 'username' <> 'newcomer'
+      AND (o ->> 'status' <> 'confirmed' OR o ->> 'created_at' IS NULL
+           OR jsonb_array_length(o -> 'tickets') <> (o ->> 'tickets_bought')::int
+           OR EXISTS (SELECT FROM jsonb_array_elements(o -> 'tickets') t
+                      WHERE t ->> 'code' !~ '^[A-Za-z0-9_-]{22}$' OR t -> 'checked_in_at' <> 'null'));
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'old orders did not get their tickets: %', bad;
+    END IF;
+    IF (SELECT count(DISTINCT t ->> 'code') <> count(*)
+        FROM jsonb_array_elements(tm_orders(NULL) -> 'orders') o, jsonb_array_elements(o -> 'tickets') t) THEN
+        RAISE EXCEPTION 'two tickets share a code';
+    END IF;
+    SELECT string_agg(format('event %s: capacity %s, left %s, sold %s', e ->> 'id', e ->> 'capacity',
+                             e ->> 'total_available_tickets', coalesce(s.sold, 0)), '; ') INTO bad
+    FROM jsonb_array_elements(tm_events() -> 'events') e
+    LEFT JOIN (SELECT (o ->> 'event_id')::int AS id, sum((o ->> 'tickets_bought')::int) AS sold
+               FROM jsonb_array_elements(tm_orders(NULL) -> 'orders') o
+               WHERE o ->> 'status' = 'confirmed' GROUP BY 1) s ON s.id = (e ->> 'id')::int
+    WHERE (e ->> 'capacity')::int <> (e ->> 'total_available_tickets')::int + coalesce(s.sold, 0)
+       OR (e ->> 'version')::int < 1;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'capacity is not sold + left after the update: %', bad;
+    END IF;
+    -- the old past event is past and no longer sold
+    IF NOT coalesce((SELECT bool_and((e ->> 'past')::bool) FROM jsonb_array_elements(tm_events('past') -> 'events') e
+            WHERE e ->> 'name' = 'Canet Rock 2020'), false) THEN
+        RAISE EXCEPTION 'Canet Rock 2020 is not listed as past';
+    END IF;
+END
+$$;
+
+-- compat (issue 9): the original app's clients on old data. The legacy account read answers
+-- an old account's balance and admin flag; an identical create of an artist of 1.0 is that
+-- artist, a different one a conflict; an old event takes available_tickets.
+DO $$
+DECLARE
+    legacy jsonb := tm_account_legacy('Carol') -> 'account';
+    owner_view jsonb := tm_account(NULL, 'Carol') -> 'account';
+    artist jsonb;
+    event jsonb;
+BEGIN
+    IF legacy ->> 'username' <> 'Carol' OR legacy -> 'available_money' <> owner_view -> 'available_money'
+       OR legacy -> 'is_admin' <> '0' OR (tm_account_legacy('boss') -> 'account' -> 'is_admin') <> '1' THEN
+        RAISE EXCEPTION 'tm_account_legacy on old accounts: % and %', legacy, tm_account_legacy('boss');
+    END IF;
+    SELECT a INTO artist FROM jsonb_array_elements(tm_artists() -> 'artists') a WHERE a ->> 'name' = 'Txarango';
+    IF tm_artist_create(NULL, '{"name": "Txarango", "country": "Spain", "genre": "reggae"}') -> 'artist' <> artist THEN
+        RAISE EXCEPTION 'an identical create of the old artist % was not that artist', artist;
+    END IF;
+    BEGIN
+        PERFORM tm_artist_create(NULL, '{"name": "Txarango", "country": "France", "genre": "REGGAE"}');
+        RAISE EXCEPTION 'the old artist''s name with another country was not a conflict';
+    EXCEPTION WHEN unique_violation THEN
+        NULL;
+    END;
+    SELECT e INTO event FROM jsonb_array_elements(tm_events() -> 'events') e WHERE e ->> 'name' = 'Free Jam';
+    event := tm_event_update(NULL, (event ->> 'id')::int, jsonb_build_object('name', event -> 'name',
+        'place', event -> 'place', 'city', event -> 'city', 'date', event -> 'date',
+        'price', event -> 'price', 'available_tickets', 321)) -> 'event';
+    IF event -> 'total_available_tickets' <> '321' THEN
+        RAISE EXCEPTION 'available_tickets on an old event: %', event;
+    END IF;
+END
+$$;

@@ -2,7 +2,7 @@
 
 import { h } from '../dom.js';
 import { money, date, plural } from '../format.js';
-import { isSignedIn, isAdmin, getAccount, getCart, cartQty, addToCart } from '../state.js';
+import { isSignedIn, isAdmin, isStaff, getAccount, getCart, cartQty, addToCart } from '../state.js';
 import { notify, live } from '../ui.js';
 
 // What the cart costs, pricing each line with the freshest event data we have.
@@ -22,6 +22,8 @@ function stock(e) {
 // the cart, or when the money left after the cart does not cover one more ticket.
 export function buyControl(e, eventsById) {
   if (isAdmin()) return h('a', { class: 'btn secondary', href: `/admin/events/${e.id}` }, 'Edit event');
+  if (e.past) return h('button', { type: 'button', class: 'btn', disabled: true }, 'Event over');
+  if (isStaff()) return null;
   if (!isSignedIn()) {
     return ticketsLeft(e) === 0
       ? h('button', { type: 'button', class: 'btn', disabled: true }, 'Sold out')
@@ -36,6 +38,7 @@ export function buyControl(e, eventsById) {
   let reason = null;
   if (ticketsLeft(e) === 0) { label = 'Sold out'; reason = 'sold out'; }
   else if (left <= 0) { label = 'All left are in your cart'; reason = 'no more left'; }
+  else if (e.max_tickets_per_account && inCart >= e.max_tickets_per_account) { label = `At most ${e.max_tickets_per_account} per person`; reason = 'limit'; }
   else if (spare < e.price) { label = 'Not enough money'; reason = 'not enough money'; }
 
   const button = h('button', {
@@ -58,7 +61,7 @@ export function eventCard(e, ctx, eventsById) {
   const names = (e.artists ?? []).map((a) => a.name);
   return h('article', { class: ['card', 'event-card', soldOut && 'sold-out'], 'data-event-id': e.id, 'aria-labelledby': `ev-${e.id}` },
     h('div', { class: 'card-top' },
-      h('time', { class: 'date', datetime: e.date }, date(e.date)),
+      h('time', { class: 'date', datetime: e.time ? `${e.date}T${e.time}` : e.date }, date(e.date), e.time ? ` · ${e.time}` : null),
       h('span', { class: 'price' }, money(e.price))),
     h('h2', { class: 'card-title', id: `ev-${e.id}` }, h('a', { href: `/show/${e.id}` }, e.name)),
     h('p', { class: 'artists' }, names.length ? names.join(' · ') : h('span', { class: 'muted' }, 'Line-up to be announced')),

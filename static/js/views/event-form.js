@@ -8,8 +8,12 @@ import { navigate, reload } from '../router.js';
 
 const input = (name, attrs = {}) => h('input', { name, required: true, ...attrs });
 
+// Optional fields: empty means none (JSON null), so that clearing one clears it.
+const optional = (v) => (v === '' || v === undefined ? null : v);
+
 function eventForm(e, onSave) {
   const submit = h('button', { type: 'submit', class: 'btn' }, e ? 'Save changes' : 'Create event');
+  const sold = e ? e.capacity - e.total_available_tickets : 0;
   const form = h('form', { class: 'card form', 'aria-label': 'Event details' },
     h('div', { class: 'form-grid' },
       field('Name', input('name', { maxlength: 30, value: e?.name ?? '' })),
@@ -17,11 +21,18 @@ function eventForm(e, onSave) {
       field('Place', input('place', { maxlength: 100, value: e?.place ?? '' })),
       field('City', input('city', { maxlength: 100, value: e?.city ?? '' })),
       field('Price (€)', input('price', { type: 'number', min: 0, step: 1, inputmode: 'numeric', value: e?.price ?? '' })),
-      field('Tickets on sale', input('total_available_tickets', { type: 'number', min: 0, step: 1, inputmode: 'numeric', value: e?.total_available_tickets ?? '' }))),
+      field('Start time', h('input', { name: 'time', type: 'time', value: e?.time ?? '' }), 'Optional.'),
+      // Capacity, not what is left: tickets sold while the form is open stay sold.
+      field('Total tickets', input('capacity', { type: 'number', min: sold, step: 1, inputmode: 'numeric', value: e?.capacity ?? '' }),
+        e ? `The capacity: ${sold} sold so far, ${e.total_available_tickets} left.` : 'The capacity: tickets on sale in total.'),
+      field('Tickets per person', h('input', { name: 'max_tickets_per_account', type: 'number', min: 1, step: 1, inputmode: 'numeric', value: e?.max_tickets_per_account ?? '' }), 'Optional; empty for no limit.'),
+      field('Image', h('input', { name: 'image_url', maxlength: 200, value: e?.image_url ?? '' }), 'Optional: a path under /static/.')),
     h('div', { class: 'actions' }, h('a', { class: 'btn ghost', href: '/admin/events' }, 'Cancel'), submit));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    busy(submit, () => onSave(formValues(form))).catch(notifyError);
+    const v = formValues(form);
+    busy(submit, () => onSave({ ...v, time: optional(v.time), max_tickets_per_account: optional(v.max_tickets_per_account),
+      image_url: optional(v.image_url) })).catch(notifyError);
   });
   return form;
 }
@@ -90,8 +101,9 @@ export async function eventFormView(ctx) {
     })];
   }
   let e;
+  let etag;
   try {
-    e = await api.event(id);
+    ({ event: e, etag } = await api.eventForEdit(id));
   } catch (err) {
     if (err.status !== 404 && err.status !== 400) throw err;
     return [pageTitle('Event not found'), empty('It may have been deleted.', h('a', { href: '/admin/events' }, 'All events'))];
@@ -112,9 +124,17 @@ export async function eventFormView(ctx) {
     h('p', { class: 'crumbs' }, h('a', { href: '/admin/events' }, '← Manage events')),
     pageTitle(`Edit: ${e.name}`, del),
     eventForm(e, async (v) => {
-      const saved = await api.updateEvent(e.id, v);
-      await reload();
-      notify(`Saved “${saved.name}”.`);
+      try {
+        const saved = await api.updateEvent(e.id, v, etag);
+        await reload();
+        notify(`Saved “${saved.name}”.`);
+      } catch (err) {
+        if (err.code !== 'stale_version') throw err;
+        // Tickets were sold (or someone else edited) since the form was opened: show what
+        // the event is now; the admin redoes the edit on it.
+        await reload();
+        notify('This event changed while you were editing it (tickets sold, or another edit). Nothing was saved: the form now shows it as it is; make your change again.', 'error');
+      }
     }),
     lineup(e, artists),
   ];

@@ -1,6 +1,8 @@
-// The home page: every event as a card, filtered on the page by name (or artist, place) and city.
+// The home page: upcoming events as cards, filtered on the page by name (or artist, place) and
+// city; past events (no longer sold) listed apart below them.
 
 import { h, field } from '../dom.js';
+import { date } from '../format.js';
 import * as api from '../api.js';
 import { pageTitle, empty } from '../ui.js';
 import { isAdmin } from '../state.js';
@@ -8,8 +10,18 @@ import { eventCard } from './event-card.js';
 
 const byDate = (a, b) => String(a.date).localeCompare(String(b.date)) || a.name.localeCompare(b.name);
 
+function pastList(past) {
+  if (!past.length) return null;
+  return h('section', { class: 'past', 'aria-labelledby': 'past-h', 'data-testid': 'past-events' },
+    h('h2', { id: 'past-h' }, 'Past events'),
+    h('ul', { class: 'past-list' }, past.map((e) => h('li', { 'data-event-id': e.id },
+      h('a', { href: `/show/${e.id}` }, e.name), h('span', { class: 'muted' }, ` · ${date(e.date)} · ${e.city}`)))));
+}
+
 export async function eventsView(ctx) {
-  const events = (await api.events()).sort(byDate);
+  const all = await api.events('all');
+  const events = all.filter((e) => !e.past).sort(byDate);
+  const past = all.filter((e) => e.past).sort((a, b) => byDate(b, a));
   const eventsById = new Map(events.map((e) => [e.id, e]));
   const cards = new Map(events.map((e) => [e, eventCard(e, ctx, eventsById)]));
 
@@ -45,5 +57,6 @@ export async function eventsView(ctx) {
   return [
     pageTitle('Upcoming events', isAdmin() ? h('a', { class: 'btn', href: '/admin/events/new' }, 'New event') : null),
     events.length ? [filters, count, grid, none] : empty('No events on sale yet. Check back soon!'),
+    pastList(past),
   ];
 }
