@@ -106,7 +106,10 @@ async function setup() {
         'total_available_tickets', 1000000)))
     FROM generate_series(1, ${EVENTS}) i;
     CREATE TABLE stress_budget AS SELECT username, available_money AS initial FROM accounts;
-    CREATE TABLE stress_stock AS SELECT id, price, tickets_left AS initial FROM events;`);
+    CREATE TABLE stress_stock AS SELECT id, price, tickets_left AS initial FROM events;
+    -- nobody cancels here: the refunds invariants.sql compares are the cancelled orders' value
+    CREATE VIEW stress_refunds AS
+        SELECT id AS order_id, tickets_bought::bigint * price AS amount FROM orders WHERE status = 'cancelled';`);
   return (await psql('SELECT id FROM events ORDER BY id')).split('\n').map(Number);
 }
 
@@ -291,9 +294,12 @@ async function main() {
       const p = await haCluster('primary');
       return p && p !== oldPrimary ? p : null;
     });
-    await until('purchases after the failover', () => acks.some(([sent]) => sent >= marks.killPrimary));
-    marks.failedOver = firstAckSentAfter(marks.killPrimary);
-    log(`2. ${newPrimary} promoted; purchases again, the longest time without one ${(longestGap(marks.killPrimary - 2000) / 1000).toFixed(1)} s`);
+    // (a purchase sent just after the kill may still be acknowledged by the dying primary's
+    // backends and standbys: only one sent after the promotion shows the new primary works)
+    marks.promoted = now();
+    await until('purchases after the failover', () => acks.some(([sent]) => sent >= marks.promoted));
+    marks.failedOver = firstAckSentAfter(marks.promoted);
+    log(`2. ${newPrimary} promoted; purchases go on`);
     await until('more purchases', () => acksSince(marks.failedOver) >= PER_PHASE_ACKS);
 
     // 3. The last standby dies: the primary must not acknowledge anything alone.
