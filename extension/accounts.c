@@ -9,6 +9,7 @@
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 /* Usernames appear in URL paths, so they keep to characters that need no escaping there. */
 #define USERNAME_CHARS \
@@ -34,16 +35,9 @@ static TmStatement insert_account = {
 };
 
 /*
- * Failed logins (issue 6): LOGIN_MAX_FAILURES wrong passwords within LOGIN_WINDOW_SECONDS
- * of the first one lock the account until that window ends; attempts meanwhile are refused
- * without checking the password and do not extend it. A successful login starts afresh.
- */
-#define LOGIN_MAX_FAILURES		10
-#define LOGIN_WINDOW_SECONDS	300
-
-/*
- * KEY SHARE keeps the account (and so the foreign key of login_failures) while the password
- * is checked, in the extension's lock order: account rows first, then login_failures.
+ * KEY SHARE keeps the account (and so the foreign keys of login_failures and sessions) while
+ * the password is checked, in the extension's lock order: account rows first, then
+ * login_failures, then address_failures.
  */
 static TmStatement select_login = {
 	"SELECT password_hash, is_admin, username, role FROM accounts"
@@ -52,32 +46,16 @@ static TmStatement select_login = {
 	1, {TEXTOID}
 };
 
-/*
- * The account's failure row, locked so that concurrent attempts on an account with recent
- * failures are counted one after the other; its column is the seconds left of a lockout,
- * NULL when there is none.
- */
-static TmStatement lock_failures = {
-	"SELECT CASE WHEN failures >= $2 AND now() < window_start + $3 * interval '1 second' "
-	"THEN ceil(extract(epoch FROM window_start + $3 * interval '1 second' - now()))::int END "
-	"FROM login_failures WHERE username = $1 FOR UPDATE",
-	3, {TEXTOID, INT4OID, INT4OID}
-};
-
-/* One more failure in the current window, or the first of a new one if it has passed. */
-static TmStatement count_failure = {
-	"INSERT INTO login_failures AS f (username, failures, window_start) VALUES ($1, 1, now()) "
-	"ON CONFLICT (username) DO UPDATE SET "
-	"failures = CASE WHEN f.window_start + $2 * interval '1 second' <= now() "
-	"THEN 1 ELSE f.failures + 1 END, "
-	"window_start = CASE WHEN f.window_start + $2 * interval '1 second' <= now() "
-	"THEN now() ELSE f.window_start END",
-	2, {TEXTOID, INT4OID}
-};
-
-static TmStatement reset_failures = {
-	"DELETE FROM login_failures WHERE username = $1",
+/* A password change: the row is locked, since it is about to change. */
+static TmStatement select_for_password_change = {
+	"SELECT password_hash FROM accounts WHERE username = $1 AND closed_at IS NULL FOR UPDATE",
 	1, {TEXTOID}
+};
+
+static TmStatement set_password = {
+	"UPDATE accounts SET password_hash = $2 WHERE username = $1"
+	" RETURNING pg_catalog.jsonb_build_object('account', " ACCOUNT_JSON ", 'token', $3::text)",
+	3, {TEXTOID, TEXTOID, TEXTOID}
 };
 
 /* Only if the hash is still the one verified, so a concurrent password change wins. */
@@ -130,9 +108,9 @@ static TmStatement refund_orders = {
 	" RETURNING event_id, tickets_bought, tickets_bought::int8 * price AS paid), "
 	"restock AS (UPDATE events SET tickets_left = tickets_left + returned.tickets,"
 	" tickets_sold = tickets_sold - returned.tickets, version = version + 1"
-	" FROM (SELECT event_id, sum(tickets_bought) AS tickets FROM gone GROUP BY event_id) returned"
+	" FROM (SELECT event_id, pg_catalog.sum(tickets_bought) AS tickets FROM gone GROUP BY event_id) returned"
 	" WHERE events.id = returned.event_id) "
-	"UPDATE accounts SET available_money = available_money + (SELECT sum(paid) FROM gone)"
+	"UPDATE accounts SET available_money = available_money + (SELECT pg_catalog.sum(paid)::int8 FROM gone)"
 	" WHERE username = $1 AND EXISTS (SELECT FROM gone)",
 	1, {TEXTOID}
 };
@@ -184,10 +162,10 @@ tm_require_strong_password(const char *password, const char *username)
 
 /*
  * Validate a {username, password} body and insert the account with that role; returns
- * {"account": ...}. New accounts start with ticketmonster.initial_credit.
+ * {"account": ...}. A sign-up from a client address counts towards its hourly limit. New accounts start with ticketmonster.initial_credit.
  */
 static Jsonb *
-create_account(Jsonb *body, const char *role)
+create_account(Jsonb *body, const char *role, const char *client_addr)
 {
 	char	   *username = tm_body_text(body, "username", TM_NAME_MAX);
 	char	   *password = tm_body_password(body, "password", TM_PASSWORD_MAX);
@@ -199,6 +177,7 @@ create_account(Jsonb *body, const char *role)
 				(errcode(ERRCODE_TM_INVALID_INPUT),
 				 errmsg("\"username\" may contain only ASCII letters, digits and _ . - @ +")));
 	tm_require_strong_password(password, username);
+	tm_signup_admit(client_addr);
 
 	args[0] = TM_TEXT(username);
 	args[1] = TM_TEXT(tm_password_hash(password));
@@ -234,10 +213,14 @@ PG_FUNCTION_INFO_V1(tm_account_create);
 Datum
 tm_account_create(PG_FUNCTION_ARGS)
 {
+	Jsonb	   *body;
+	char	   *client_addr;
 	Jsonb	   *account;
 
 	SPI_connect();
-	account = create_account(tm_body(fcinfo, 0), "user");
+	body = tm_body(fcinfo, 0);
+	client_addr = tm_arg_client_addr(fcinfo, 1);
+	account = create_account(body, "user", client_addr);
 	SPI_finish();
 	PG_RETURN_JSONB_P(account);
 }
@@ -255,7 +238,7 @@ create_from_console(FunctionCallInfo fcinfo, const char *role)
 		args[i] = PG_GETARG_DATUM(i);
 		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
 	}
-	return create_account(tm_execute_jsonb(&args_body, args, nulls), role);
+	return create_account(tm_execute_jsonb(&args_body, args, nulls), role, NULL);
 }
 
 /* Admins and door staff are made from psql only, never through the API. */
@@ -283,6 +266,34 @@ tm_create_staff(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(account);
 }
 
+/*
+ * A hash of the current cost that no password matches in practice, so that a login for a
+ * name that does not exist does the same work as one for a name that does: the answer's time
+ * tells nothing about which names exist (the 404 does, as the original app's did).
+ */
+static const char *
+unknown_name_hash(void)
+{
+	static char *hash = NULL;
+	static int	hash_cost = 0;
+
+	if (hash == NULL || hash_cost != tm_password_cost)
+	{
+		char	   *made = tm_password_hash("no account has this password, it is random enough");
+
+		if (hash != NULL)
+			pfree(hash);
+		hash = MemoryContextStrdup(TopMemoryContext, made);
+		hash_cost = tm_password_cost;
+	}
+	return hash;
+}
+
+/*
+ * tm_login(body, client_addr). Failures must count, so they are no ERROR (which would roll
+ * the count back): a WARNING with the SQLSTATE and a NULL result, which the shim answers as
+ * that ERROR once the transaction has committed (docs/errors.md).
+ */
 PG_FUNCTION_INFO_V1(tm_login);
 Datum
 tm_login(PG_FUNCTION_ARGS)
@@ -290,6 +301,7 @@ tm_login(PG_FUNCTION_ARGS)
 	Jsonb	   *body;
 	char	   *username;
 	char	   *password;
+	char	   *client_addr;
 	char	   *hash;
 	bool		is_admin;
 	char	   *role;
@@ -301,53 +313,103 @@ tm_login(PG_FUNCTION_ARGS)
 	body = tm_body(fcinfo, 0);
 	username = tm_body_text(body, "username", TM_NAME_MAX);
 	password = tm_body_password(body, "password", TM_PASSWORD_MAX);
+	client_addr = tm_arg_client_addr(fcinfo, 1);
+	tm_refuse_locked_address(client_addr);
 
 	args[0] = TM_TEXT(username);
 	if (tm_execute(&select_login, args, NULL) == 0)
-		account_not_found(username);
+	{
+		(void) tm_password_verify(password, unknown_name_hash());
+		tm_count_login_failure(NULL, client_addr);
+		SPI_finish();
+		ereport(WARNING,
+				(errcode(ERRCODE_TM_NOT_FOUND),
+				 errmsg("account \"%s\" does not exist", username)));
+		PG_RETURN_NULL();
+	}
 	hash = TextDatumGetCString(tm_result(1, &isnull));
 	is_admin = DatumGetBool(tm_result(2, &isnull));
 	/* the stored spelling from here on */
 	username = TextDatumGetCString(tm_result(3, &isnull));
 	role = TextDatumGetCString(tm_result(4, &isnull));
 
-	args[1] = Int32GetDatum(LOGIN_MAX_FAILURES);
-	args[2] = Int32GetDatum(LOGIN_WINDOW_SECONDS);
-	if (tm_execute(&lock_failures, args, NULL) > 0)
-	{
-		int32		seconds_left = DatumGetInt32(tm_result(1, &isnull));
-
-		/* The shim's Retry-After is the number in this detail (docs/errors.md). */
-		if (!isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_TM_TOO_MANY_ATTEMPTS),
-					 errmsg("too many failed logins for \"%s\"", username),
-					 errdetail("Try again in %d seconds.", Max(seconds_left, 1))));
-	}
-
+	tm_refuse_locked_account(username, client_addr);
 	if (!tm_password_verify(password, hash))
 	{
-		/*
-		 * The failure must count, so it is no ERROR (which would roll the count back): a
-		 * WARNING with the SQLSTATE and a NULL result, which the shim answers as that ERROR
-		 * once the transaction has committed (docs/errors.md).
-		 */
-		args[1] = Int32GetDatum(LOGIN_WINDOW_SECONDS);
-		tm_execute(&count_failure, args, NULL);
+		tm_count_login_failure(username, client_addr);
 		SPI_finish();
 		ereport(WARNING,
 				(errcode(ERRCODE_TM_WRONG_PASSWORD),
 				 errmsg("wrong password")));
 		PG_RETURN_NULL();
 	}
-	tm_execute(&reset_failures, args, NULL);
+	tm_forget_login_failures(username, client_addr);
 	upgrade_hash(username, password, hash);
 
-	args[0] = TM_TEXT(tm_token_issue(username));
+	args[0] = TM_TEXT(tm_session_start(username));
 	args[1] = TM_TEXT(username);
 	args[2] = BoolGetDatum(is_admin);
 	args[3] = TM_TEXT(role);
 	response = tm_execute_jsonb(&login_response, args, NULL);
+	SPI_finish();
+	PG_RETURN_JSONB_P(response);
+}
+
+/*
+ * tm_account_password(token, username, {password, new_password}, client_addr): the owner
+ * changes their password. Every session of the account ends (all tokens issued before are
+ * revoked) and a new one starts: the answer carries its token. A wrong old password counts as
+ * a failed login of that address (a stolen token must not make guessing cheap).
+ */
+PG_FUNCTION_INFO_V1(tm_account_password);
+Datum
+tm_account_password(PG_FUNCTION_ARGS)
+{
+	TmCaller	caller;
+	char	   *username;
+	Jsonb	   *body;
+	char	   *old_password;
+	char	   *new_password;
+	char	   *client_addr;
+	char	   *hash;
+	bool		isnull;
+	Datum		args[3];
+	Jsonb	   *response;
+
+	SPI_connect();
+	caller = tm_caller(fcinfo, 0);
+	username = tm_arg_username(fcinfo, 1);
+	if (caller.is_console || pg_strcasecmp(caller.username, username) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_TM_FORBIDDEN),
+				 errmsg("only %s may change their password", username)));
+	body = tm_body(fcinfo, 2);
+	old_password = tm_body_password(body, "password", TM_PASSWORD_MAX);
+	new_password = tm_body_password(body, "new_password", TM_PASSWORD_MAX);
+	tm_require_strong_password(new_password, username);
+	client_addr = tm_arg_client_addr(fcinfo, 3);
+	tm_refuse_locked_address(client_addr);
+
+	args[0] = TM_TEXT(username);
+	if (tm_execute(&select_for_password_change, args, NULL) == 0)
+		account_not_found(username);
+	hash = TextDatumGetCString(tm_result(1, &isnull));
+	tm_refuse_locked_account(username, client_addr);
+	if (!tm_password_verify(old_password, hash))
+	{
+		tm_count_login_failure(username, client_addr);
+		SPI_finish();
+		ereport(WARNING,
+				(errcode(ERRCODE_TM_WRONG_PASSWORD),
+				 errmsg("wrong password"),
+				 errhint("\"password\" is the current password, \"new_password\" the new one.")));
+		PG_RETURN_NULL();
+	}
+	tm_forget_login_failures(username, client_addr);
+	tm_sessions_end(username);
+	args[1] = TM_TEXT(tm_password_hash(new_password));
+	args[2] = TM_TEXT(tm_session_start(username));
+	response = tm_execute_jsonb(&set_password, args, NULL);
 	SPI_finish();
 	PG_RETURN_JSONB_P(response);
 }

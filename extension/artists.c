@@ -25,19 +25,19 @@ typedef struct ArtistFields
 } ArtistFields;
 
 static TmStatement select_artists = {
-	"SELECT jsonb_build_object('artists', coalesce(jsonb_agg(" TM_ARTIST_JSON
+	"SELECT pg_catalog.jsonb_build_object('artists', coalesce(pg_catalog.jsonb_agg(" TM_ARTIST_JSON
 	" ORDER BY a.name), '[]')) FROM artists a",
 	0, {}
 };
 
 static TmStatement select_artist = {
-	"SELECT jsonb_build_object('artist', " TM_ARTIST_JSON ") FROM artists a WHERE a.id = $1",
+	"SELECT pg_catalog.jsonb_build_object('artist', " TM_ARTIST_JSON ") FROM artists a WHERE a.id = $1",
 	1, {INT4OID}
 };
 
 /* No row when there is no such artist; an empty list when it plays nowhere. */
 static TmStatement select_artist_events = {
-	"SELECT jsonb_build_object('events', (SELECT " TM_EVENT_LIST " FROM " TM_EVENTS_FROM
+	"SELECT pg_catalog.jsonb_build_object('events', (SELECT " TM_EVENT_LIST " FROM " TM_EVENTS_FROM
 	" WHERE " TM_EVENT_LIVE " AND"
 	" e.id IN (SELECT p.event_id FROM event_artists p WHERE p.artist_id = x.id)))"
 	" FROM artists x WHERE x.id = $1",
@@ -47,7 +47,7 @@ static TmStatement select_artist_events = {
 static TmStatement insert_artist = {
 	"INSERT INTO artists AS a (name, country, genre) VALUES ($1, $2, $3) "
 	"ON CONFLICT (name) DO NOTHING "
-	"RETURNING jsonb_build_object('artist', " TM_ARTIST_JSON ")",
+	"RETURNING pg_catalog.jsonb_build_object('artist', " TM_ARTIST_JSON ")",
 	3, {TEXTOID, TEXTOID, TEXTOID}
 };
 
@@ -62,7 +62,7 @@ static TmStatement select_artist_named = {
 static TmStatement update_artist = {
 	"UPDATE artists a SET name = $2, country = $3, genre = $4 WHERE a.id = $1"
 	" AND NOT EXISTS (SELECT FROM artists d WHERE d.name = $2 AND d.id <> $1) "
-	"RETURNING jsonb_build_object('artist', " TM_ARTIST_JSON ")",
+	"RETURNING pg_catalog.jsonb_build_object('artist', " TM_ARTIST_JSON ")",
 	4, {INT4OID, TEXTOID, TEXTOID, TEXTOID}
 };
 
@@ -74,7 +74,7 @@ static TmStatement artist_exists = {
 /* Its links go with it (ON DELETE CASCADE). */
 static TmStatement delete_artist = {
 	"DELETE FROM artists WHERE id = $1 "
-	"RETURNING jsonb_build_object('message', format('artist %s deleted', id))",
+	"RETURNING pg_catalog.jsonb_build_object('message', pg_catalog.format('artist %s deleted', id))",
 	1, {INT4OID}
 };
 

@@ -10,10 +10,15 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 
-/* An open account's stored spelling and role; closed accounts are gone for the API. */
-static TmStatement account_role = {
-	"SELECT username, role FROM accounts WHERE username = $1 AND closed_at IS NULL",
-	1, {TEXTOID}
+/*
+ * The token's session, if it still runs, and its open account's stored spelling and role. A
+ * session belongs to one account row, so no token outlives the account it was issued to.
+ */
+static TmStatement session_account = {
+	"SELECT a.username, a.role FROM sessions s JOIN accounts a ON a.username = s.username"
+	" WHERE s.id = $1 AND s.username = $2 AND s.expires_at > pg_catalog.now()"
+	" AND a.closed_at IS NULL",
+	2, {INT8OID, TEXTOID}
 };
 
 /* The stored spelling of the open account a name means, whatever its letter case. */
@@ -28,8 +33,8 @@ static TmStatement stored_name = {
  * extension's owner and GetOuterUserId() the calling role, so only a role with the
  * owner's privileges is the console.
  */
-static bool
-is_console(void)
+bool
+tm_is_console(void)
 {
 	return has_privs_of_role(GetOuterUserId(), GetUserId());
 }
@@ -38,7 +43,7 @@ is_console(void)
 void
 tm_require_console(void)
 {
-	if (!is_console())
+	if (!tm_is_console())
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_FORBIDDEN),
 				 errmsg("only the database console may do this"),
@@ -48,7 +53,7 @@ tm_require_console(void)
 /*
  * Identify the caller from the token argument. Call after SPI_connect().
  *
- * A NULL token is the console (see is_console()). The web process sends '' for
+ * A NULL token is the console (see tm_is_console()). The web process sends '' for
  * "no token".
  */
 TmCaller
@@ -56,14 +61,14 @@ tm_caller(FunctionCallInfo fcinfo, int token_argno)
 {
 	TmCaller	caller = {0};
 	char	   *token;
-	char	   *username;
+	TmToken		verified;
 	char	   *role;
-	Datum		args[1];
+	Datum		args[2];
 	bool		isnull;
 
 	if (PG_ARGISNULL(token_argno))
 	{
-		if (!is_console())
+		if (!tm_is_console())
 			ereport(ERROR,
 					(errcode(ERRCODE_TM_UNAUTHENTICATED),
 					 errmsg("authentication required"),
@@ -78,14 +83,17 @@ tm_caller(FunctionCallInfo fcinfo, int token_argno)
 				(errcode(ERRCODE_TM_UNAUTHENTICATED),
 				 errmsg("authentication required"),
 				 errhint("Log in and send the token.")));
-	username = tm_token_subject(token);
+	verified = tm_token_verify(token);
 
-	/* The role comes from the account, not the token; a closed account is locked out. */
-	args[0] = TM_TEXT(username);
-	if (tm_execute(&account_role, args, NULL) == 0)
+	/* The role comes from the account, not the token. */
+	args[0] = Int64GetDatum(verified.session_id);
+	args[1] = TM_TEXT(verified.username);
+	if (tm_execute(&session_account, args, NULL) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_UNAUTHENTICATED),
-				 errmsg("the account of this token no longer exists")));
+				 errmsg("the session of this token has ended"),
+				 errhint("Log in again to get a new token.")));
+	caller.session_id = verified.session_id;
 	caller.username = TextDatumGetCString(tm_result(1, &isnull));
 	role = TextDatumGetCString(tm_result(2, &isnull));
 	caller.is_admin = strcmp(role, "admin") == 0;

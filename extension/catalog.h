@@ -10,7 +10,7 @@
 
 /* An artist; "a" is an artists row. */
 #define TM_ARTIST_JSON \
-	"jsonb_build_object('id', a.id, 'name', a.name, 'country', a.country, 'genre', a.genre)"
+	"pg_catalog.jsonb_build_object('id', a.id, 'name', a.name, 'country', a.country, 'genre', a.genre)"
 
 /*
  * Events "e" beside the array of their artists, ea.artists (NULL when none). The links
@@ -19,7 +19,7 @@
  */
 #define TM_EVENTS_FROM \
 	"events e LEFT JOIN (" \
-	"SELECT l.event_id, jsonb_agg(" TM_ARTIST_JSON " ORDER BY a.name) AS artists" \
+	"SELECT l.event_id, pg_catalog.jsonb_agg(" TM_ARTIST_JSON " ORDER BY a.name) AS artists" \
 	" FROM event_artists l JOIN artists a ON a.id = l.artist_id GROUP BY l.event_id) ea" \
 	" ON ea.event_id = e.id"
 
@@ -35,25 +35,25 @@
 
 /* An event, over TM_EVENTS_FROM. to_char, not a cast: a cast would follow DateStyle. */
 #define TM_EVENT_JSON \
-	"jsonb_build_object('id', e.id, 'name', e.name, 'place', e.place, 'city', e.city, " \
-	"'date', to_char(e.date, 'YYYY-MM-DD'), 'price', e.price, " \
+	"pg_catalog.jsonb_build_object('id', e.id, 'name', e.name, 'place', e.place, 'city', e.city, " \
+	"'date', pg_catalog.to_char(e.date::timestamp, 'YYYY-MM-DD'), 'price', e.price, " \
 	"'total_available_tickets', e.tickets_left, 'capacity', e.tickets_left + e.tickets_sold, " \
-	"'time', to_char(e.start_time, 'HH24:MI'), " \
+	"'time', pg_catalog.to_char(e.start_time, 'HH24:MI'), " \
 	"'max_tickets_per_account', e.max_tickets_per_account, 'version', e.version, " \
 	"'past', " TM_EVENT_PAST ", 'image_url', e.image_url, " \
 	"'artists', coalesce(ea.artists, '[]'))"
 
 /* Events in the order the API lists them, as the value of an aggregate over TM_EVENTS_FROM. */
 #define TM_EVENT_LIST \
-	"coalesce(jsonb_agg(" TM_EVENT_JSON " ORDER BY e.date, e.start_time NULLS LAST, e.id), '[]')"
+	"coalesce(pg_catalog.jsonb_agg(" TM_EVENT_JSON " ORDER BY e.date, e.start_time NULLS LAST, e.id), '[]')"
 
 /* A timestamptz as ISO 8601 in UTC, whatever the session's TimeZone. */
 #define TM_UTC(x) \
-	"to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+	"pg_catalog.to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /* The tickets of order "o", with their codes: for its buyer and admins only. */
 #define TM_ORDER_TICKETS \
-	"(SELECT coalesce(jsonb_agg(jsonb_build_object('code', t.code, 'checked_in_at', " \
+	"(SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('code', t.code, 'checked_in_at', " \
 	TM_UTC("t.checked_in_at") ") ORDER BY t.code), '[]') FROM tickets t WHERE t.order_id = o.id)"
 
 /* artists.c: the artist a link request names, key-share locked until the link is made */

@@ -43,25 +43,25 @@ typedef struct EventFields
 #define TM_IMAGE_URL_MAX 200
 
 static TmStatement select_events = {
-	"SELECT jsonb_build_object('events', " TM_EVENT_LIST ") FROM " TM_EVENTS_FROM
+	"SELECT pg_catalog.jsonb_build_object('events', " TM_EVENT_LIST ") FROM " TM_EVENTS_FROM
 	" WHERE " TM_EVENT_LIVE " AND ($1 = 'all' OR ($1 = 'past') = " TM_EVENT_PAST ")",
 	1, {TEXTOID}
 };
 
 static TmStatement select_event = {
-	"SELECT jsonb_build_object('event', " TM_EVENT_JSON ") FROM " TM_EVENTS_FROM
+	"SELECT pg_catalog.jsonb_build_object('event', " TM_EVENT_JSON ") FROM " TM_EVENTS_FROM
 	" WHERE e.id = $1 AND " TM_EVENT_LIVE,
 	1, {INT4OID}
 };
 
 static TmStatement select_event_artists = {
-	"SELECT jsonb_build_object('artists', coalesce(ea.artists, '[]')) FROM " TM_EVENTS_FROM
+	"SELECT pg_catalog.jsonb_build_object('artists', coalesce(ea.artists, '[]')) FROM " TM_EVENTS_FROM
 	" WHERE e.id = $1 AND " TM_EVENT_LIVE,
 	1, {INT4OID}
 };
 
 static TmStatement select_event_artist = {
-	"SELECT jsonb_build_object('artist', " TM_ARTIST_JSON ") FROM event_artists l"
+	"SELECT pg_catalog.jsonb_build_object('artist', " TM_ARTIST_JSON ") FROM event_artists l"
 	" JOIN artists a ON a.id = l.artist_id JOIN events e ON e.id = l.event_id"
 	" WHERE l.event_id = $1 AND l.artist_id = $2 AND " TM_EVENT_LIVE,
 	2, {INT4OID, INT4OID}
@@ -107,7 +107,7 @@ static TmStatement event_key_used = {
 
 /* Buyers whose money goes back: those of the confirmed orders. */
 static TmStatement event_buyers = {
-	"SELECT coalesce(array_agg(DISTINCT username ORDER BY username), '{}')"
+	"SELECT coalesce(pg_catalog.array_agg(DISTINCT username ORDER BY username), '{}')"
 	" FROM orders WHERE event_id = $1 AND status = 'confirmed'",
 	1, {INT4OID}
 };
@@ -133,11 +133,11 @@ static TmStatement new_buyer = {
  * products cannot overflow; a sum beyond any balance fails the column's range.
  */
 static TmStatement refund_orders = {
-	"WITH gone AS (UPDATE orders SET status = 'refunded', ended_at = now()"
+	"WITH gone AS (UPDATE orders SET status = 'refunded', ended_at = pg_catalog.now()"
 	" WHERE event_id = $1 AND status = 'confirmed'"
 	" RETURNING username, tickets_bought::int8 * price AS paid) "
 	"UPDATE accounts a SET available_money = a.available_money + r.paid"
-	" FROM (SELECT username, sum(paid) AS paid FROM gone GROUP BY username) r"
+	" FROM (SELECT username, pg_catalog.sum(paid)::int8 AS paid FROM gone GROUP BY username) r"
 	" WHERE a.username = r.username",
 	1, {INT4OID}
 };
@@ -147,10 +147,10 @@ static TmStatement refund_orders = {
  * Its tickets are all unsold again, so that capacity = sold + left still holds.
  */
 static TmStatement delete_event = {
-	"UPDATE events SET deleted_at = now(), tickets_left = tickets_left + tickets_sold,"
+	"UPDATE events SET deleted_at = pg_catalog.now(), tickets_left = tickets_left + tickets_sold,"
 	" tickets_sold = 0, version = version + 1"
 	" WHERE id = $1 AND deleted_at IS NULL "
-	"RETURNING jsonb_build_object('message', format('event %s deleted', id))",
+	"RETURNING pg_catalog.jsonb_build_object('message', pg_catalog.format('event %s deleted', id))",
 	1, {INT4OID}
 };
 
@@ -169,7 +169,7 @@ static TmStatement insert_link = {
 static TmStatement delete_link = {
 	"DELETE FROM event_artists l USING events e WHERE e.id = l.event_id AND " TM_EVENT_LIVE
 	" AND l.event_id = $1 AND l.artist_id = $2 RETURNING"
-	" jsonb_build_object('message', format('artist %s removed from event %s', l.artist_id, l.event_id))",
+	" pg_catalog.jsonb_build_object('message', pg_catalog.format('artist %s removed from event %s', l.artist_id, l.event_id))",
 	2, {INT4OID, INT4OID}
 };
 

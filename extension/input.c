@@ -52,6 +52,19 @@ tm_body_has(Jsonb *body, const char *field)
 	return body_field(body, field) != NULL;
 }
 
+/* A JSON true or false; absent or null is false. */
+bool
+tm_body_bool(Jsonb *body, const char *field)
+{
+	JsonbValue *value = body_field(body, field);
+
+	if (value == NULL)
+		return false;
+	if (value->type != jbvBool)
+		invalid_input("\"%s\" must be true or false", field);
+	return value->val.boolean;
+}
+
 /* Is the field there at all, JSON null included ("clear it" rather than "leave it")? */
 bool
 tm_body_given(Jsonb *body, const char *field)

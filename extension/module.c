@@ -10,11 +10,11 @@
 PG_MODULE_MAGIC;
 
 /*
- * The signing key arrives per session from the web process (libpq "options", so it is in
- * neither SQL text nor the logs) and is hidden from SHOW ALL; it is never stored in a table.
+ * The token lifetimes come per session from the web process (TOKEN_TTL, TOKEN_MAX_AGE); the
+ * signing keys are in the signing_keys table, never in a setting.
  */
-char	   *tm_secret_key = NULL;
 int			tm_token_ttl = 600;
+int			tm_token_max_age = 43200;
 int			tm_password_cost = 5;
 int			tm_initial_credit = 200;
 int			tm_signups_per_hour = 10;
@@ -25,20 +25,21 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
-	DefineCustomStringVariable("ticketmonster.secret_key",
-							   "Key that signs and verifies login tokens.",
-							   NULL,
-							   &tm_secret_key,
-							   NULL,
-							   PGC_USERSET,
-							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_SUPERUSER_ONLY,
-							   NULL, NULL, NULL);
-
 	DefineCustomIntVariable("ticketmonster.token_ttl",
 							"Lifetime of login tokens.",
 							NULL,
 							&tm_token_ttl,
 							600, 1, 30 * 24 * 3600,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	/* A session's tokens, renewed or not, are never valid longer than this after its login. */
+	DefineCustomIntVariable("ticketmonster.token_max_age",
+							"Longest a login session lasts, however often its token is renewed.",
+							NULL,
+							&tm_token_max_age,
+							43200, 1, 30 * 24 * 3600,
 							PGC_USERSET,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);

@@ -34,17 +34,17 @@
  * and admins ever see an order, so its tickets' codes come with it.
  */
 #define ORDER_JSON \
-	"jsonb_build_object('id', o.id, 'username', o.username, " \
+	"pg_catalog.jsonb_build_object('id', o.id, 'username', o.username, " \
 	"'event_id', o.event_id, 'id_event', o.event_id, 'event_name', e.name, " \
 	"'event_city', e.city, 'event_date', e.date, " \
 	"'tickets_bought', o.tickets_bought, 'price', o.price, 'status', o.status, " \
 	"'created_at', " TM_UTC("o.created_at") ", 'tickets', " TM_ORDER_TICKETS ")"
 
 /* Keys expire after a day, as the idempotency keys of payment APIs do. */
-#define KEY_EXPIRED "created_at < now() - interval '24 hours'"
+#define KEY_EXPIRED "created_at < pg_catalog.now() - interval '24 hours'"
 
 /* Canonical text of the jsonb body $3: equal requests hash equal whatever their layout. */
-#define REQUEST_HASH "encode(sha256(convert_to($3::text, 'UTF8')), 'hex')"
+#define REQUEST_HASH "pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to($3::text, 'UTF8')), 'hex')"
 
 /*
  * Claim the key for this request. The account's row is key-share locked first so that a
@@ -59,7 +59,7 @@ static TmStatement claim_key = {
 	"SELECT username, $2, " REQUEST_HASH ", 'null' FROM accounts"
 	" WHERE username = $1 AND role = 'user' AND closed_at IS NULL FOR KEY SHARE "
 	"ON CONFLICT (username, key) DO UPDATE"
-	" SET request_hash = excluded.request_hash, response = 'null', created_at = now()"
+	" SET request_hash = excluded.request_hash, response = 'null', created_at = pg_catalog.now()"
 	" WHERE idempotency_keys." KEY_EXPIRED " "
 	"RETURNING 1",
 	3, {TEXTOID, TEXTOID, JSONBOID}
@@ -100,7 +100,7 @@ static TmStatement account_state = {
  * its tickets (with their codes, the column's default). Returns the order's id.
  */
 #define CONFIRMED_TICKETS \
-	"(SELECT coalesce(sum(c.tickets_bought), 0) FROM orders c" \
+	"(SELECT coalesce(pg_catalog.sum(c.tickets_bought), 0) FROM orders c" \
 	" WHERE c.username = $1 AND c.event_id = $2 AND c.status = 'confirmed')"
 
 static TmStatement sell_line = {
@@ -113,7 +113,7 @@ static TmStatement sell_line = {
 	" RETURNING id), "
 	"o AS (INSERT INTO orders (username, event_id, tickets_bought, price)"
 	" SELECT $1, id, $3, $4 FROM e RETURNING id), "
-	"t AS (INSERT INTO tickets (order_id) SELECT o.id FROM o, generate_series(1, $3)) "
+	"t AS (INSERT INTO tickets (order_id) SELECT o.id FROM o, pg_catalog.generate_series(1, $3)) "
 	"SELECT id FROM o",
 	4, {TEXTOID, INT4OID, INT4OID, INT4OID}
 };
@@ -131,7 +131,7 @@ static TmStatement event_state = {
 };
 
 static TmStatement account_orders = {
-	"SELECT jsonb_build_object('orders', COALESCE((SELECT jsonb_agg(" ORDER_JSON
+	"SELECT pg_catalog.jsonb_build_object('orders', COALESCE((SELECT pg_catalog.jsonb_agg(" ORDER_JSON
 	" ORDER BY o.created_at DESC, o.id DESC)"
 	" FROM orders o JOIN events e ON e.id = o.event_id"
 	" WHERE o.username = a.username), '[]'))"
@@ -140,7 +140,7 @@ static TmStatement account_orders = {
 };
 
 static TmStatement all_orders = {
-	"SELECT jsonb_build_object('orders', COALESCE(jsonb_agg(" ORDER_JSON
+	"SELECT pg_catalog.jsonb_build_object('orders', COALESCE(pg_catalog.jsonb_agg(" ORDER_JSON
 	" ORDER BY o.created_at DESC, o.id DESC), '[]'))"
 	" FROM orders o JOIN events e ON e.id = o.event_id",
 	0
@@ -612,14 +612,14 @@ static TmStatement lock_order = {
 static TmStatement order_state = {
 	"SELECT o.status, EXISTS (SELECT FROM tickets t WHERE t.order_id = o.id"
 	" AND t.checked_in_at IS NOT NULL),"
-	" e.date + coalesce(e.start_time, time '00:00') - $2 * interval '1 hour' <= localtimestamp"
+	" e.date + coalesce(e.start_time, time '00:00') - pg_catalog.make_interval(hours => $2) <= localtimestamp"
 	" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1",
 	2, {INT4OID, INT4OID}
 };
 
 /* Marks it, gives the money back and puts the tickets back on sale; returns the refund. */
 static TmStatement cancel_order = {
-	"WITH o AS (UPDATE orders SET status = 'cancelled', ended_at = now() WHERE id = $1"
+	"WITH o AS (UPDATE orders SET status = 'cancelled', ended_at = pg_catalog.now() WHERE id = $1"
 	" RETURNING username, event_id, tickets_bought, tickets_bought::int8 * price AS refund), "
 	"a AS (UPDATE accounts a SET available_money = a.available_money + o.refund FROM o"
 	" WHERE a.username = o.username), "
@@ -631,7 +631,7 @@ static TmStatement cancel_order = {
 };
 
 static TmStatement cancel_response = {
-	"SELECT jsonb_build_object('order', " ORDER_JSON ", 'refund', $2::int8)"
+	"SELECT pg_catalog.jsonb_build_object('order', " ORDER_JSON ", 'refund', $2::int8)"
 	" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1",
 	2, {INT4OID, INT8OID}
 };

@@ -55,8 +55,8 @@
 #define TM_PASSWORD_MIN	8			/* characters, for new passwords only */
 
 /* module.c: settings */
-extern char *tm_secret_key;
 extern int	tm_token_ttl;
+extern int	tm_token_max_age;
 extern int	tm_password_cost;
 extern int	tm_initial_credit;
 extern int	tm_signups_per_hour;
@@ -82,13 +82,35 @@ extern void tm_require_admin(const TmCaller *caller);
 extern void tm_require_door_staff(const TmCaller *caller);
 extern void tm_require_owner(const TmCaller *caller, const char *username);
 extern void tm_require_console(void);
+extern bool tm_is_console(void);
 
 /* accounts.c */
 extern void tm_require_strong_password(const char *password, const char *username);
 
-/* jwt.c: HS256 tokens signed with ticketmonster.secret_key */
-extern char *tm_token_issue(const char *username);
-extern char *tm_token_subject(const char *token);
+/* jwt.c: HS256 tokens signed with the current key of signing_keys, naming it as "kid" */
+typedef struct TmToken
+{
+	char	   *username;		/* "sub" */
+	int64		session_id;		/* "sid": a row of sessions */
+} TmToken;
+
+extern char *tm_token_issue(const char *username, int64 session_id, int64 expires);
+extern TmToken tm_token_verify(const char *token);
+
+/* sessions.c: login sessions (the tokens of a password login and their renewals) */
+extern char *tm_session_start(const char *username);
+extern void tm_sessions_end(const char *username);
+
+/*
+ * throttle.c: failed logins per account and client address, per address across accounts,
+ * and sign-ups per address. `client_addr` is NULL for the console without an address.
+ */
+extern char *tm_arg_client_addr(FunctionCallInfo fcinfo, int argno);
+extern void tm_refuse_locked_address(const char *client_addr);
+extern void tm_refuse_locked_account(const char *username, const char *client_addr);
+extern void tm_count_login_failure(const char *username, const char *client_addr);
+extern void tm_forget_login_failures(const char *username, const char *client_addr);
+extern void tm_signup_admit(const char *client_addr);
 
 /* password.c: slow salted hashes through libxcrypt */
 extern char *tm_password_hash(const char *password);
@@ -97,6 +119,7 @@ extern bool tm_password_verify(const char *password, const char *hash);
 /* input.c: fields of a request body, validated; every failure is ERRCODE_TM_INVALID_INPUT */
 extern Jsonb *tm_body(FunctionCallInfo fcinfo, int argno);
 extern bool tm_body_has(Jsonb *body, const char *field);
+extern bool tm_body_bool(Jsonb *body, const char *field);
 extern bool tm_body_given(Jsonb *body, const char *field);
 extern char *tm_body_text(Jsonb *body, const char *field, int max_chars);
 extern char *tm_body_password(Jsonb *body, const char *field, int max_bytes);

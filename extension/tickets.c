@@ -29,22 +29,22 @@ static TmStatement lock_order = {
 };
 
 static TmStatement check_in = {
-	"UPDATE tickets SET checked_in_at = now() WHERE code = $1 AND checked_in_at IS NULL"
+	"UPDATE tickets SET checked_in_at = pg_catalog.now() WHERE code = $1 AND checked_in_at IS NULL"
 	" RETURNING 1",
 	1, {TEXTOID}
 };
 
 static TmStatement first_check_in = {
-	"SELECT jsonb_build_object('checked_in_at', " TM_UTC("checked_in_at") ")::text"
+	"SELECT pg_catalog.jsonb_build_object('checked_in_at', " TM_UTC("checked_in_at") ")::text"
 	" FROM tickets WHERE code = $1",
 	1, {TEXTOID}
 };
 
 static TmStatement checkin_response = {
-	"SELECT jsonb_build_object("
-	"'ticket', jsonb_build_object('code', t.code, 'checked_in_at', " TM_UTC("t.checked_in_at") "),"
-	" 'order', jsonb_build_object('id', o.id, 'username', o.username, 'event_id', o.event_id,"
-	" 'event_name', e.name, 'event_date', to_char(e.date, 'YYYY-MM-DD')))"
+	"SELECT pg_catalog.jsonb_build_object("
+	"'ticket', pg_catalog.jsonb_build_object('code', t.code, 'checked_in_at', " TM_UTC("t.checked_in_at") "),"
+	" 'order', pg_catalog.jsonb_build_object('id', o.id, 'username', o.username, 'event_id', o.event_id,"
+	" 'event_name', e.name, 'event_date', pg_catalog.to_char(e.date::timestamp, 'YYYY-MM-DD')))"
 	" FROM tickets t JOIN orders o ON o.id = t.order_id JOIN events e ON e.id = o.event_id"
 	" WHERE t.code = $1",
 	1, {TEXTOID}

@@ -63,16 +63,19 @@ env_number(const char *name, long fallback, long min, long max, long *out)
 bool
 config_load(void)
 {
-	long		port, ttl, concurrency;
+	long		port, ttl, max_age, concurrency;
 	static char static_dir[PATH_MAX];
 
 	/* PORT=0: a port the kernel picks when binding, printed at start (what the tests use). */
 	if (!env_number("PORT", 5000, 0, 65535, &port) ||
 		!env_number("TOKEN_TTL", 600, 1, 30 * 24 * 3600, &ttl) ||
+		!env_number("TOKEN_MAX_AGE", 43200, 1, 30 * 24 * 3600, &max_age) ||
 		!env_number("WEB_CONCURRENCY", 4, 1, 256, &concurrency))
 		return false;
 	config.port = (unsigned int) port;
 	config.token_ttl = (int) ttl;
+	config.token_max_age = (int) max_age;
+	config.trust_proxy = env_true("TRUST_PROXY");
 	config.web_concurrency = (unsigned int) concurrency;
 	config.production = env_true("PRODUCTION");
 	/* Handed to libpq as they are: it parses every form (several hosts, query parameters). */
@@ -130,6 +133,11 @@ config_print_help(const char *argv0)
 		   "  PRODUCTION       true/1/yes: require a SECRET_KEY of >= 32 characters and\n"
 		   "                   refuse to connect as a database superuser\n"
 		   "  TOKEN_TTL        lifetime of login tokens in seconds (default 600)\n"
+		   "  TOKEN_MAX_AGE    seconds after a password login beyond which POST /token no\n"
+		   "                   longer renews its tokens (default 43200)\n"
+		   "  TRUST_PROXY      true/1/yes: the client's address (throttling) is the last\n"
+		   "                   X-Forwarded-For address, as Heroku's router appends it\n"
+		   "                   (default: the TCP peer; the header is ignored)\n"
 		   "  CORS_ORIGINS     comma-separated origins allowed to call the API, or *\n"
 		   "                   (default: none, same-origin only)\n"
 		   "  STATIC_DIR       folder of the web page (default static)\n"

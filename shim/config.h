@@ -13,6 +13,8 @@ typedef struct Config
 	const char *read_database_url;	/* "": public reads use database_url too */
 	const char *secret_key;
 	int			token_ttl;
+	int			token_max_age;
+	bool		trust_proxy;	/* the last X-Forwarded-For address is the client's */
 	bool		production;
 	const char *cors_origins;	/* NULL: no CORS headers at all */
 	const char *static_dir;		/* absolute, resolved with realpath */

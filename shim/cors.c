@@ -56,6 +56,8 @@ cors_add_headers(struct MHD_Connection *connection, struct MHD_Response *respons
 	if (!allowed)
 		return false;
 	MHD_add_response_header(response, "Access-Control-Allow-Origin", allowed);
+	/* A client of another origin edits an event with the ETag it read (If-Match). */
+	MHD_add_response_header(response, "Access-Control-Expose-Headers", "ETag");
 	return true;
 }
 
@@ -67,6 +69,6 @@ cors_add_preflight_headers(struct MHD_Connection *connection, struct MHD_Respons
 		return;
 	MHD_add_response_header(response, "Access-Control-Allow-Methods", allow);
 	MHD_add_response_header(response, "Access-Control-Allow-Headers",
-							"Authorization, Content-Type, Idempotency-Key");
+							"Authorization, Content-Type, Idempotency-Key, If-Match");
 	MHD_add_response_header(response, "Access-Control-Max-Age", "86400");
 }

@@ -2,8 +2,8 @@
  * db.c -- per-thread connections and the call runner.
  *
  * Each MHD worker thread owns one connection, made on first use and prepared with every
- * route's statement, so a request never waits for another thread's connection. The secret
- * key travels as a startup option, so it is in no SQL text and no statement log.
+ * route's statement, so a request never waits for another thread's connection. The shim
+ * knows no signing key: the extension keeps its keys where only its owner reads them.
  *
  * With READ_DATABASE_URL set, each thread owns a second connection for public reads (a
  * read-only route that takes no token: the same answer for everyone), which may be a standby;
@@ -92,38 +92,20 @@ pool_for(const Route *route)
 	return POOL_READ;
 }
 
-/* Appends `value` to `out`, escaping what libpq's "options" splits on. */
-static void
-append_option_value(char *out, size_t size, const char *value)
-{
-	size_t		used = strlen(out);
-
-	for (; *value && used + 2 < size; value++)
-	{
-		if (*value == ' ' || *value == '\\')
-			out[used++] = '\\';
-		out[used++] = *value;
-	}
-	out[used] = '\0';
-}
-
 static PGconn *
 connect_now(const char *url)
 {
-	char		options[1024] = "-c ticketmonster.secret_key=";
-	char		ttl[64];
+	char		options[256];
 	const char *keywords[12];
 	const char *values[12];
 	int			n = 0;
 
-	append_option_value(options, sizeof(options), config.secret_key);
-	snprintf(ttl, sizeof(ttl), " -c ticketmonster.token_ttl=%d", config.token_ttl);
-	strncat(options, ttl, sizeof(options) - strlen(options) - 1);
 	/*
 	 * Failures reported as WARNINGs, and the NOTICE of a resource that already existed, must
 	 * reach the shim, whatever the role's setting says.
 	 */
-	strncat(options, " -c client_min_messages=notice", sizeof(options) - strlen(options) - 1);
+	snprintf(options, sizeof(options), "-c ticketmonster.token_ttl=%d -c ticketmonster.token_max_age=%d"
+			 " -c client_min_messages=notice", config.token_ttl, config.token_max_age);
 
 	/* Defaults first: values given by DATABASE_URL come later and win... */
 	keywords[n] = "fallback_application_name", values[n++] = "ticketmonster-web";

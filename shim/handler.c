@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "auth_header.h"
+#include "client_addr.h"
 #include "config.h"
 #include "cors.h"
 #include "db.h"
@@ -76,7 +77,8 @@ queue_reply(struct MHD_Connection *connection, Request *req, Reply *reply, const
 	struct MHD_Response *response =
 		MHD_create_response_from_buffer(strlen(reply->body), reply->body, MHD_RESPMEM_MUST_FREE);
 
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+							reply->content_type ? reply->content_type : "application/json; charset=utf-8");
 	/* Bodies carry tokens and balances: no shared cache may keep them. */
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (reply->status == MHD_HTTP_UNAUTHORIZED)
@@ -101,7 +103,7 @@ static enum MHD_Result
 queue_error(struct MHD_Connection *connection, Request *req, unsigned int status,
 			const char *code, const char *message, const char *allow)
 {
-	Reply		reply;
+	Reply		reply = {0};
 
 	reply_error(&reply, status, code, message);
 	return queue_reply(connection, req, &reply, allow);
@@ -170,6 +172,24 @@ set_etag(const Route *route, Reply *reply)
 	json_decref(body);
 }
 
+/* A route with `text_type` answers a result that is a JSON string as that text (a CSV). */
+static void
+set_text_body(const Route *route, Reply *reply)
+{
+	json_t	   *value;
+
+	if (!route->text_type || reply->status >= 300 || !reply->body)
+		return;
+	value = json_loads(reply->body, JSON_DECODE_ANY, NULL);
+	if (json_is_string(value))
+	{
+		free(reply->body);
+		reply->body = strndup(json_string_value(value), json_string_length(value));
+		reply->content_type = route->text_type;
+	}
+	json_decref(value);
+}
+
 /* Runs the route's tm_* call with its arguments gathered from the request. */
 static enum MHD_Result
 answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *match)
@@ -178,6 +198,7 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 	const char *values[ROUTE_MAX_ARGS] = {0};
 	char	   *token = NULL;
 	char	   *fields = NULL;
+	char		client_addr[CLIENT_ADDR_SIZE];
 	int			n = 0;
 	Reply		reply = {0};
 
@@ -197,6 +218,10 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 				break;
 			case ARG_IDEMPOTENCY_KEY:
 				values[n] = header(connection, "Idempotency-Key");
+				break;
+			case ARG_CLIENT_ADDR:
+				client_addr_of_request(connection, config.trust_proxy, client_addr);
+				values[n] = client_addr;
 				break;
 			case ARG_IF_MATCH:
 				values[n] = header(connection, MHD_HTTP_HEADER_IF_MATCH);
@@ -232,6 +257,7 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 	}
 	db_call(route, values, n, &reply);
 	set_etag(route, &reply);
+	set_text_body(route, &reply);
 done:
 	free(token);
 	free(fields);
@@ -268,6 +294,8 @@ dispatch(struct MHD_Connection *connection, Request *req)
 		return answer_call(connection, req, &match);
 	if (is_get && strcmp(req->path, "/") == 0)
 		return answer_file(connection, req, "index.html");
+	if (is_get && strcmp(req->path, "/openapi.json") == 0)
+		return answer_file(connection, req, "openapi.json");
 	if (is_get && strncmp(req->path, "/static/", 8) == 0)
 		return answer_file(connection, req, req->path + 8);
 	/* History-mode routing: a browser reloading a page of the app gets the app. */

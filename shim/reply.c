@@ -10,8 +10,5 @@
 void
 reply_error(Reply *reply, unsigned int status, const char *code, const char *message)
 {
-	reply->status = status;
-	reply->body = error_body(message, code, NULL, NULL);
-	reply->retry_after = 0;
-	reply->etag[0] = '\0';
+	*reply = (Reply) {.status = status, .body = error_body(message, code, NULL, NULL)};
 }

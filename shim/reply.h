@@ -10,6 +10,7 @@ typedef struct Reply
 	char	   *body;			/* malloc'd JSON text */
 	unsigned int retry_after;	/* seconds for Retry-After; 0: none (503 has its own default) */
 	char		etag[32];		/* ETag header value; "" for none */
+	const char *content_type;	/* NULL: JSON */
 } Reply;
 
 /* An error reply in the common body shape (errors.h). */

@@ -16,11 +16,13 @@ const Route routes[] = {
 	{"GET", "/healthz", NULL, {0}, 200, true},
 	{"GET", "/readyz", "SELECT '{\"status\": \"ready\"}'::jsonb", {0}, 200, true},
 
-	{"POST", "/login", "SELECT tm_login($1::jsonb)", {ARG_BODY}, 200, false},
-	{"POST", "/account", "SELECT tm_account_create($1::jsonb)", {ARG_BODY}, 201, false},
+	{"POST", "/login", "SELECT tm_login($1::jsonb, $2)", {ARG_BODY, ARG_CLIENT_ADDR}, 200, false},
+	{"POST", "/logout", "SELECT tm_logout($1, $2::jsonb)", {ARG_TOKEN, ARG_BODY}, 200, false},
+	{"POST", "/token", "SELECT tm_token_renew($1)", {ARG_TOKEN}, 200, false},
+	{"POST", "/account", "SELECT tm_account_create($1::jsonb, $2)", {ARG_BODY, ARG_CLIENT_ADDR}, 201, false},
 	/* The original app's other sign-up path: the body with the path's username (issue 9). */
-	{"POST", "/account/{str}", "SELECT tm_account_create(tm_account_path_body($1, $2::jsonb))",
-	 {ARG_PATH1, ARG_BODY}, 201, false},
+	{"POST", "/account/{str}", "SELECT tm_account_create(tm_account_path_body($1, $2::jsonb), $3)",
+	 {ARG_PATH1, ARG_BODY, ARG_CLIENT_ADDR}, 201, false},
 	/*
 	 * With LEGACY_CLIENTS, a request without a token reads the account as the original app
 	 * served it to anyone; with a token, or with the setting off, the owner rule applies.
@@ -28,6 +30,8 @@ const Route routes[] = {
 	{"GET", "/account/{str}",
 	 "SELECT CASE WHEN $3 AND $1 = '' THEN tm_account_legacy($2) ELSE tm_account($1, $2) END",
 	 {ARG_TOKEN, ARG_PATH1, ARG_LEGACY_CLIENTS}, 200, true},
+	{"PUT", "/account/{str}", "SELECT tm_account_password($1, $2, $3::jsonb, $4)",
+	 {ARG_TOKEN, ARG_PATH1, ARG_BODY, ARG_CLIENT_ADDR}, 200, false},
 	{"DELETE", "/account/{str}", "SELECT tm_account_delete($1, $2)", TOKEN_ID, 200, false},
 	{"GET", "/accounts", "SELECT tm_accounts($1)", {ARG_TOKEN}, 200, true},
 
@@ -61,6 +65,12 @@ const Route routes[] = {
 	{"POST", "/orders/{str}/{int}/cancel", "SELECT tm_order_cancel($1, $2, $3::int)",
 	 {ARG_TOKEN, ARG_PATH1, ARG_PATH2}, 200, false},
 	{"POST", "/checkin", "SELECT tm_checkin($1, $2::jsonb)", {ARG_TOKEN, ARG_BODY}, 200, false},
+
+	/* The organiser's figures; ?format=csv makes tm_sales return the CSV as a JSON string. */
+	{"GET", "/sales", "SELECT tm_sales($1, $2)", {ARG_TOKEN, ARG_QUERY}, 200, true, "format",
+	 NULL, "text/csv; charset=utf-8"},
+	{"GET", "/sales/daily", "SELECT tm_sales_daily($1, $2::int)", {ARG_TOKEN, ARG_QUERY}, 200, true,
+	 "event_id"},
 };
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);

@@ -17,6 +17,8 @@ typedef enum RouteArg
 	ARG_PATH2,					/* the second */
 	ARG_BODY,					/* the request's fields as one JSON object */
 	ARG_IDEMPOTENCY_KEY,		/* the Idempotency-Key header, NULL when absent */
+	ARG_CLIENT_ADDR,			/* the client's address: the TCP peer, or with TRUST_PROXY the
+								 * last X-Forwarded-For address (client_addr.c) */
 	ARG_IF_MATCH,				/* the If-Match header, NULL when absent */
 	ARG_QUERY,					/* the query-string field named by the route's `query`, NULL when absent */
 	ARG_LEGACY_CLIENTS,			/* 'true' or 'false': the LEGACY_CLIENTS setting */
@@ -34,6 +36,7 @@ typedef struct Route
 	bool		read_only;		/* safe to run again after a lost connection */
 	const char *query;			/* ARG_QUERY's field name */
 	const char *etag_of;		/* ETag: "<version>" from the body's <etag_of>.version, if set */
+	const char *text_type;		/* a result that is a JSON string is sent as this text type */
 } Route;
 
 extern const Route routes[];

@@ -34,6 +34,7 @@ FUZZ_CFLAGS = $(filter-out -O2,$(SHIM_CFLAGS)) -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 fuzz_srcs_auth_header = auth_header
+fuzz_srcs_client_addr = client_addr
 fuzz_srcs_form_query = request_fields url_decode reply errors
 fuzz_srcs_json_body = request_fields url_decode reply errors
 fuzz_srcs_routes = routes url_decode request_path

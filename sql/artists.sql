@@ -1,5 +1,5 @@
 SET ticketmonster.password_cost = 1;
-SET ticketmonster.secret_key = 'tm-regress-key-not-a-secret-0123456789abcdefghij';
+SELECT FROM tm_signing_key_set('tm-regress-key-not-a-secret-0123456789abcdefghij');
 -- Artists: GET /artists, GET /artist/<id>, GET /artist/<id>/events, POST /artist,
 -- PUT /artist/<id>, DELETE /artist/<id>.
 -- Convention: errors print their message, detail and hint; the line after a statement

@@ -1,5 +1,5 @@
 SET ticketmonster.password_cost = 1;
-SET ticketmonster.secret_key = 'tm-regress-key-not-a-secret-0123456789abcdefghij';
+SELECT FROM tm_signing_key_set('tm-regress-key-not-a-secret-0123456789abcdefghij');
 -- Clients of the original app (issue 9): an identical POST /artist, available_tickets,
 -- POST /account/<username> (tm_account_path_body) and the LEGACY_CLIENTS account read
 -- (tm_account_legacy).

@@ -1,5 +1,5 @@
 SET ticketmonster.password_cost = 1;
-SET ticketmonster.secret_key = 'tm-regress-key-not-a-secret-0123456789abcdefghij';
+SELECT FROM tm_signing_key_set('tm-regress-key-not-a-secret-0123456789abcdefghij');
 -- Events and their artists: GET /events, GET /event/<id>, POST /event, PUT /event/<id>,
 -- DELETE /event/<id>, GET /event/<id>/artists, GET /event/<id>/artist/<artist_id>,
 -- POST /event/<id>/artist, DELETE /event/<id>/artist/<artist_id>.

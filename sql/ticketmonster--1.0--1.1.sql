@@ -33,6 +33,104 @@ ALTER TABLE accounts ADD COLUMN closed_at timestamptz;
 CREATE FUNCTION tm_create_staff(username text, password text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
+-- failed logins count per account and client address; those of 1.0 become the console's ('')
+ALTER TABLE login_failures ADD COLUMN client_addr text NOT NULL DEFAULT '';
+ALTER TABLE login_failures ALTER COLUMN client_addr DROP DEFAULT;
+ALTER TABLE login_failures DROP CONSTRAINT login_failures_pkey;
+ALTER TABLE login_failures ADD PRIMARY KEY (username, client_addr);
+
+-- Failed logins of a client address across all names, unknown ones included: the ceiling
+-- that slows down an address trying many accounts. Same fixed window as login_failures.
+CREATE TABLE address_failures (
+    client_addr  text PRIMARY KEY,
+    failures     integer NOT NULL CHECK (failures >= 0),
+    window_start timestamptz NOT NULL
+);
+
+-- Sign-ups of the last hour per client address (ticketmonster.signups_per_hour); older rows
+-- of an address go when it signs up again.
+CREATE TABLE signups (
+    client_addr text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ON signups (client_addr, created_at);
+
+-- Login sessions. A password login starts one; its tokens name it ("sid") and are valid only
+-- while it exists and never after expires_at (ticketmonster.token_max_age after the login),
+-- however often they are renewed. Logging out, a password change and closing or deleting
+-- the account end sessions, so no token outlives the account instance it was issued to.
+CREATE TABLE sessions (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    username   text NOT NULL REFERENCES accounts ON DELETE CASCADE,
+    started_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL
+);
+CREATE INDEX ON sessions (username);
+
+-- The keys that sign tokens (tm_signing_key_set). Nobody but the extension's owner may read
+-- them: the web role only runs the API's functions. The one with no retired_at is current;
+-- a retired key still verifies the tokens it signed before it was retired, until they have
+-- expired (tokens live at most 30 days, so it is dropped 30 days after its retirement).
+CREATE TABLE signing_keys (
+    kid        text PRIMARY KEY,
+    secret     text NOT NULL CHECK (length(secret) >= 32),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    retired_at timestamptz
+);
+CREATE UNIQUE INDEX signing_keys_current_key ON signing_keys ((retired_at IS NULL))
+    WHERE retired_at IS NULL;
+REVOKE ALL ON signing_keys FROM PUBLIC;
+
+-- the client address is a new argument of sign-up and login; tokens of 1.0 name no session
+-- and no key, so everyone logs in again once
+DROP FUNCTION tm_account_create(jsonb);
+DROP FUNCTION tm_login(jsonb);
+CREATE FUNCTION tm_account_create(body jsonb, client_addr text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_login(body jsonb, client_addr text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_logout(token text, body jsonb DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_token_renew(token text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_account_password(token text, username text, body jsonb,
+                                    client_addr text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+-- The console's (the extension's owner): make `secret` the key that signs new tokens. A key
+-- under 32 characters is refused; the current key again changes nothing; a new one gets a
+-- new kid, and the keys it replaces keep verifying the tokens they signed until those expire.
+-- Not SECURITY DEFINER: only a role that may write signing_keys can run it.
+CREATE FUNCTION tm_signing_key_set(secret text) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    current_kid text;
+    current_secret text;
+    new_kid text;
+BEGIN
+    IF tm_signing_key_set.secret IS NULL OR pg_catalog.length(tm_signing_key_set.secret) < 32 THEN
+        RAISE EXCEPTION 'a signing key must have at least 32 characters'
+            USING ERRCODE = '22023', HINT = 'Use a random string, e.g. openssl rand -hex 32.';
+    END IF;
+    -- one rotation at a time: the second waits and then sees the first's key
+    LOCK TABLE @extschema@.signing_keys IN SHARE ROW EXCLUSIVE MODE;
+    SELECT k.kid, k.secret INTO current_kid, current_secret
+    FROM @extschema@.signing_keys k WHERE k.retired_at IS NULL;
+    IF current_secret = tm_signing_key_set.secret THEN
+        RETURN pg_catalog.jsonb_build_object('kid', current_kid, 'changed', false);
+    END IF;
+    UPDATE @extschema@.signing_keys SET retired_at = pg_catalog.now() WHERE retired_at IS NULL;
+    DELETE FROM @extschema@.signing_keys
+    WHERE retired_at < pg_catalog.now() - interval '30 days';
+    new_kid := pg_catalog.substr(pg_catalog.md5(pg_catalog.gen_random_uuid()::text), 1, 16);
+    INSERT INTO @extschema@.signing_keys (kid, secret) VALUES (new_kid, tm_signing_key_set.secret);
+    RETURN pg_catalog.jsonb_build_object('kid', new_kid, 'changed', true);
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION
+    tm_account_create(jsonb, text), tm_login(jsonb, text), tm_logout(text, jsonb),
+    tm_token_renew(text), tm_account_password(text, text, jsonb, text)
+    TO ticketmonster_web;
 -- events, orders and tickets ------------------------------------------------------------
 
 -- Events: tickets sold (every order of 1.0 was live), so capacity = sold + left; a version for ETags,
@@ -87,6 +185,13 @@ CREATE FUNCTION tm_checkin(token text, body jsonb) RETURNS jsonb
 -- (their search_path and REVOKE: the loop that ends this script)
 GRANT EXECUTE ON FUNCTION tm_events(text), tm_event_update(text, integer, jsonb, text),
     tm_order_cancel(text, text, integer), tm_checkin(text, jsonb) TO ticketmonster_web;
+
+-- sales: the organiser's figures (admins)
+CREATE FUNCTION tm_sales(token text, format text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_sales_daily(token text, event_id integer DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+GRANT EXECUTE ON FUNCTION tm_sales(text, text), tm_sales_daily(text, integer) TO ticketmonster_web;
 
 -- compat: clients of the original app (issue 9); search_path and PUBLIC as the last section does
 CREATE FUNCTION tm_account_path_body(username text, body jsonb) RETURNS jsonb

@@ -104,22 +104,76 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (username, key)
 );
 
--- Failed logins of an account in the current window (tm_login): the window is fixed from its
--- first failure, so a lockout ends when it does however many attempts follow. A successful
--- login deletes the row.
+-- Failed logins of an account from one client address in the current window (tm_login): the
+-- window is fixed from its first failure, so a lockout ends when it does however many attempts
+-- follow, and it holds back that address only, never the owner logging in from another. A
+-- successful login from the address deletes the row. '' is the console's (no address).
 CREATE TABLE login_failures (
-    username     text PRIMARY KEY REFERENCES accounts ON DELETE CASCADE,
+    username     text NOT NULL REFERENCES accounts ON DELETE CASCADE,
+    client_addr  text NOT NULL,
+    failures     integer NOT NULL CHECK (failures >= 0),
+    window_start timestamptz NOT NULL,
+    PRIMARY KEY (username, client_addr)
+);
+
+-- Failed logins of a client address across all names, unknown ones included: the ceiling
+-- that slows down an address trying many accounts. Same fixed window as login_failures.
+CREATE TABLE address_failures (
+    client_addr  text PRIMARY KEY,
     failures     integer NOT NULL CHECK (failures >= 0),
     window_start timestamptz NOT NULL
 );
+
+-- Sign-ups of the last hour per client address (ticketmonster.signups_per_hour); older rows
+-- of an address go when it signs up again.
+CREATE TABLE signups (
+    client_addr text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ON signups (client_addr, created_at);
+
+-- Login sessions. A password login starts one; its tokens name it ("sid") and are valid only
+-- while it exists and never after expires_at (ticketmonster.token_max_age after the login),
+-- however often they are renewed. Logging out, a password change and closing or deleting
+-- the account end sessions, so no token outlives the account instance it was issued to.
+CREATE TABLE sessions (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    username   text NOT NULL REFERENCES accounts ON DELETE CASCADE,
+    started_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL
+);
+CREATE INDEX ON sessions (username);
+
+-- The keys that sign tokens (tm_signing_key_set). Nobody but the extension's owner may read
+-- them: the web role only runs the API's functions. The one with no retired_at is current;
+-- a retired key still verifies the tokens it signed before it was retired, until they have
+-- expired (tokens live at most 30 days, so it is dropped 30 days after its retirement).
+CREATE TABLE signing_keys (
+    kid        text PRIMARY KEY,
+    secret     text NOT NULL CHECK (length(secret) >= 32),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    retired_at timestamptz
+);
+CREATE UNIQUE INDEX signing_keys_current_key ON signing_keys ((retired_at IS NULL))
+    WHERE retired_at IS NULL;
+REVOKE ALL ON signing_keys FROM PUBLIC;
 
 -- The API. Every function returns the response body as jsonb. Functions that need an
 -- identity take the request's token first; a NULL token means "the admin console" and is
 -- accepted only from a database role with the privileges of the extension's owner.
 
-CREATE FUNCTION tm_account_create(body jsonb) RETURNS jsonb
+-- client_addr: the HTTP client's address as the web process sees it (throttling); NULL from
+-- the console.
+CREATE FUNCTION tm_account_create(body jsonb, client_addr text DEFAULT NULL) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
-CREATE FUNCTION tm_login(body jsonb) RETURNS jsonb
+CREATE FUNCTION tm_login(body jsonb, client_addr text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_logout(token text, body jsonb DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_token_renew(token text) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+CREATE FUNCTION tm_account_password(token text, username text, body jsonb,
+                                    client_addr text DEFAULT NULL) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 CREATE FUNCTION tm_account(token text, username text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
@@ -131,6 +185,37 @@ CREATE FUNCTION tm_create_admin(username text, password text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 CREATE FUNCTION tm_create_staff(username text, password text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+
+-- The console's (the extension's owner): make `secret` the key that signs new tokens. A key
+-- under 32 characters is refused; the current key again changes nothing; a new one gets a
+-- new kid, and the keys it replaces keep verifying the tokens they signed until those expire.
+-- Not SECURITY DEFINER: only a role that may write signing_keys can run it.
+CREATE FUNCTION tm_signing_key_set(secret text) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    current_kid text;
+    current_secret text;
+    new_kid text;
+BEGIN
+    IF tm_signing_key_set.secret IS NULL OR pg_catalog.length(tm_signing_key_set.secret) < 32 THEN
+        RAISE EXCEPTION 'a signing key must have at least 32 characters'
+            USING ERRCODE = '22023', HINT = 'Use a random string, e.g. openssl rand -hex 32.';
+    END IF;
+    -- one rotation at a time: the second waits and then sees the first's key
+    LOCK TABLE @extschema@.signing_keys IN SHARE ROW EXCLUSIVE MODE;
+    SELECT k.kid, k.secret INTO current_kid, current_secret
+    FROM @extschema@.signing_keys k WHERE k.retired_at IS NULL;
+    IF current_secret = tm_signing_key_set.secret THEN
+        RETURN pg_catalog.jsonb_build_object('kid', current_kid, 'changed', false);
+    END IF;
+    UPDATE @extschema@.signing_keys SET retired_at = pg_catalog.now() WHERE retired_at IS NULL;
+    DELETE FROM @extschema@.signing_keys
+    WHERE retired_at < pg_catalog.now() - interval '30 days';
+    new_kid := pg_catalog.substr(pg_catalog.md5(pg_catalog.gen_random_uuid()::text), 1, 16);
+    INSERT INTO @extschema@.signing_keys (kid, secret) VALUES (new_kid, tm_signing_key_set.secret);
+    RETURN pg_catalog.jsonb_build_object('kid', new_kid, 'changed', true);
+END
+$$;
 
 CREATE FUNCTION tm_events("when" text DEFAULT NULL) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
@@ -177,6 +262,11 @@ CREATE FUNCTION tm_order_cancel(token text, username text, order_id integer) RET
 CREATE FUNCTION tm_checkin(token text, body jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
+CREATE FUNCTION tm_sales(token text, format text DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+CREATE FUNCTION tm_sales_daily(token text, event_id integer DEFAULT NULL) RETURNS jsonb
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
+
 -- compat: clients of the original app (issue 9). POST /account/<username> signs up with
 -- tm_account_create(tm_account_path_body(...)); with LEGACY_CLIENTS on the web process, a
 -- GET /account/<username> without a token calls tm_account_legacy (anyone reads balances).
@@ -219,7 +309,8 @@ $$;
 
 GRANT USAGE ON SCHEMA @extschema@ TO ticketmonster_web;
 GRANT EXECUTE ON FUNCTION
-    tm_account_create(jsonb), tm_login(jsonb), tm_account(text, text),
+    tm_account_create(jsonb, text), tm_login(jsonb, text), tm_account(text, text),
+    tm_logout(text, jsonb), tm_token_renew(text), tm_account_password(text, text, jsonb, text),
     tm_account_delete(text, text), tm_accounts(text),
     tm_events(text), tm_event(integer), tm_event_create(text, jsonb),
     tm_event_update(text, integer, jsonb, text), tm_event_delete(text, integer),
@@ -228,7 +319,8 @@ GRANT EXECUTE ON FUNCTION
     tm_artists(), tm_artist(integer), tm_artist_events(integer), tm_artist_create(text, jsonb),
     tm_artist_update(text, integer, jsonb), tm_artist_delete(text, integer),
     tm_order_create(text, text, jsonb, text), tm_account_orders(text, text), tm_orders(text),
-    tm_order_cancel(text, text, integer), tm_checkin(text, jsonb)
+    tm_order_cancel(text, text, integer), tm_checkin(text, jsonb),
+    tm_sales(text, text), tm_sales_daily(text, integer)
     TO ticketmonster_web;
 
 -- compat

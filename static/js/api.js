@@ -27,8 +27,8 @@ function describe(body, status) {
 let onUnauthorized = () => {};
 export const setUnauthorizedHandler = (fn) => { onUnauthorized = fn; };
 
-async function request(method, path, { body, headers = {}, withResponse = false } = {}) {
-  const h = { Accept: 'application/json', ...headers };
+async function request(method, path, { body, headers = {}, withResponse = false, text = false } = {}) {
+  const h = { Accept: text ? 'text/*' : 'application/json', ...headers };
   const token = getSession()?.token;
   if (token) h.Authorization = `Bearer ${token}`;
   if (body !== undefined) h['Content-Type'] = 'application/json';
@@ -39,6 +39,7 @@ async function request(method, path, { body, headers = {}, withResponse = false 
   } catch {
     throw new ApiError(0, null);
   }
+  if (res.ok && text) return res.text();
   let data = null;
   try {
     data = await res.json();
@@ -53,6 +54,8 @@ const u = encodeURIComponent;
 
 // Accounts
 export const login = (username, password) => request('POST', '/login', { body: { username, password } });
+// Ends the token's session on the server (the token is revoked, not just forgotten).
+export const logout = () => request('POST', '/logout', { body: {} });
 export const createAccount = (username, password) => request('POST', '/account', { body: { username, password } });
 export const account = (username) => request('GET', `/account/${u(username)}`).then((d) => d.account);
 export const accounts = () => request('GET', '/accounts').then((d) => d.accounts);
@@ -86,6 +89,12 @@ export const orders = (username) => request('GET', `/orders/${u(username)}`).the
 export const cancelOrder = (username, id) => request('POST', `/orders/${u(username)}/${u(id)}/cancel`);
 export const checkIn = (code, eventId) => request('POST', '/checkin',
   { body: eventId ? { code, event_id: Number(eventId) } : { code } });
+
+// Sales (admins)
+export const sales = () => request('GET', '/sales');
+export const salesCsv = () => request('GET', '/sales?format=csv', { text: true });
+export const salesDaily = (eventId) =>
+  request('GET', eventId ? `/sales/daily?event_id=${u(eventId)}` : '/sales/daily').then((d) => d.days);
 
 // The whole cart in one request. `key` identifies this Buy click: a retry after a network
 // failure or a 503 sends the same key, so the server applies the purchase at most once.

@@ -20,6 +20,7 @@ import { adminEventsView } from './views/admin-events.js';
 import { eventFormView } from './views/event-form.js';
 import { adminArtistsView } from './views/admin-artists.js';
 import { adminAccountsView } from './views/admin-accounts.js';
+import { adminSalesView } from './views/admin-sales.js';
 
 router.add('/', eventsView, { title: 'Events' });
 router.add('/show/:id', eventView, { title: 'Event' });
@@ -36,6 +37,7 @@ router.add('/admin/events/new', eventFormView, { title: 'New event', auth: 'admi
 router.add('/admin/events/:id', eventFormView, { title: 'Edit event', auth: 'admin' });
 router.add('/admin/artists', adminArtistsView, { title: 'Manage artists', auth: 'admin' });
 router.add('/admin/accounts', adminAccountsView, { title: 'Accounts', auth: 'admin' });
+router.add('/admin/sales', adminSalesView, { title: 'Sales', auth: 'admin' });
 
 const main = document.getElementById('main');
 let cleanups = [];
@@ -103,6 +105,9 @@ async function render({ path, state, isCurrent, keepFocus }) {
 }
 
 function logOut() {
+  // The token is read as the request starts, so the server revokes it even though the page
+  // forgets it at once; signing out here neither waits for nor needs the answer.
+  api.logout().catch(() => {});
   signOut();
   router.navigate('/', { state: { flash: 'You are logged out.', flashKind: 'info' } });
 }

@@ -19,7 +19,7 @@ export function renderNav(onSignOut) {
     items.push(link('/cart', ['Cart', n ? h('span', { class: 'badge', 'aria-label': `(${n} tickets)` }, String(n)) : null], { 'data-testid': 'cart-link' }));
   }
   if (isAdmin()) {
-    items.push(link('/admin/events', 'Manage events'), link('/admin/artists', 'Manage artists'), link('/admin/accounts', 'Accounts'));
+    items.push(link('/admin/sales', 'Sales'), link('/admin/events', 'Manage events'), link('/admin/artists', 'Manage artists'), link('/admin/accounts', 'Accounts'));
   }
   if (isAdmin() || isStaff()) items.push(link('/door', 'Check-in'));
   const who = s

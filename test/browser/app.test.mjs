@@ -200,10 +200,14 @@ test('a new user signs up, fills the cart, buys it in one request, and sees the 
   const token = await login(base, 'alice', 'alice-password');
   assert.equal((await ok('GET', '/account/alice', undefined, token)).account.available_money, 90);
 
-  // Logging out forgets the session.
+  // Logging out forgets the session, and revokes its token on the server (POST /logout).
+  const pageToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('tm.session')).token);
+  const loggedOut = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/logout'));
   await page.getByRole('button', { name: 'Log out' }).click();
+  assert.equal((await loggedOut).status(), 200);
   await page.getByRole('link', { name: 'Sign in' }).first().waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem('tm.session')), null);
+  assert.equal((await api(base, 'GET', '/account/alice', { token: pageToken })).status, 401);
   page.assertNoErrors();
 });
 

@@ -8,13 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium, PAGE_WAIT_MS } from './chromium.mjs';
 import { ROOT, freshDatabase, startShim, api, login, psql } from '../lib/harness.mjs';
 
 const SHOTS = path.join(ROOT, 'test/browser/screenshots');
 const DB = 'tm_browser_tickets';
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let shim;
 let base;
@@ -46,7 +44,7 @@ before(async () => {
     ['old', { name: 'Old Times', place: 'Hall', city: 'Porto', date: '2020-01-01', price: 5, capacity: 10 }],
   ];
   for (const [key, e] of events) ids[key] = (await ok('POST', '/event', e)).event.id;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -62,7 +60,8 @@ async function openPage(t) {
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('request', (r) => { if (!r.url().startsWith(base)) errors.push(`request left the origin: ${r.url()}`); });
-  page.setDefaultTimeout(5000);
+  page.setDefaultTimeout(PAGE_WAIT_MS);
+  page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
   t.after(async () => {
     await page.screenshot({ path: path.join(SHOTS, `last-tickets-${t.name.slice(0, 30).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
     await context.close();

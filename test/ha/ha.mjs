@@ -19,7 +19,7 @@ import { execFile as execFileCb } from 'node:child_process';
 import { promisify, parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startShim, login, ROOT } from '../lib/harness.mjs';
+import { startShim, login, ROOT, SECRET_KEY } from '../lib/harness.mjs';
 
 const execFile = promisify(execFileCb);
 const { values: opt } = parseArgs({ options: {
@@ -96,6 +96,8 @@ async function setup() {
     END $$;
     GRANT ticketmonster_web TO tm_app;
     ALTER DATABASE ${DATABASE} SET ticketmonster.password_cost = 1;
+    ALTER DATABASE ${DATABASE} SET ticketmonster.signups_per_hour = 0;
+    SELECT tm_signing_key_set('${SECRET_KEY}');
     SET ticketmonster.password_cost = 1;
     SELECT count(tm_account_create(jsonb_build_object('username', 'buyer' || i,
                                                       'password', 'ha-password-' || i)))

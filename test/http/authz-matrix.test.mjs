@@ -7,7 +7,8 @@
 //             /orders/<u>), alice otherwise
 //   other     another user's token (bob)
 //   admin     the admin's token
-//   expired   correctly signed with SECRET_KEY, but "exp" in the past
+//   expired   correctly signed with the database's signing key (SECRET_KEY of the harness),
+//             naming its kid and the claimed account's live session, but "exp" in the past
 //   tampered  bob's real token with its payload rewritten, bob's signature kept
 //   none      header {"alg":"none"}, empty signature
 //   otherkey  HS256, but signed with another secret
@@ -44,7 +45,10 @@ const MATRIX = [
   ['POST',   '/login',                              200, 200, 200,  200,  200,    200,     200, 200,     200, 200],
   ['POST',   '/account',                            201, 201, 201,  201,  201,    201,     201, 201,     201, 201],
   ['POST',   '/account/:user',                      201, 201, 201,  201,  201,    201,     201, 201,     201, 201],
+  ['POST',   '/logout',                             401, 200, 200,  200,  401,    401,     401, 401,     200, 200],
+  ['POST',   '/token',                              401, 200, 200,  200,  401,    401,     401, 401,     200, 200],
   ['GET',    '/account/alice',                      401, 200, 403,  200,  401,    401,     401, 401,     200, 403],
+  ['PUT',    '/account/:user',                      401, 200, 403,  403,  401,    401,     401, 401,     200, 403],
   ['DELETE', '/account/:user',                      401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
   ['GET',    '/accounts',                           401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
   // events
@@ -73,6 +77,9 @@ const MATRIX = [
   // tickets: the buyer (or an admin) cancels; the door (staff or admin) checks in
   ['POST',   '/orders/alice/:order/cancel',         401, 200, 403,  200,  401,    401,     401, 401,     200, 403],
   ['POST',   '/checkin',                            401, 403, 403,  200,  401,    401,     401, 401,     403, 200],
+  // sales: admins only
+  ['GET',    '/sales',                              401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
+  ['GET',    '/sales/daily',                        401, 403, 403,  200,  401,    401,     401, 401,     403, 403],
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -83,9 +90,15 @@ const hs256 = (data, key) => createHmac('sha256', key).update(data).digest('base
 const now = () => Math.floor(Date.now() / 1000);
 const OTHER_KEY = 'not-the-secret-key-0123456789abcdef0123456789abcdef';
 
-// A JWT as the extension issues it, signed with `key`.
-function craft(sub, { exp = now() + 600, key = SECRET_KEY, header = { alg: 'HS256', typ: 'JWT' } } = {}) {
-  const unsigned = `${b64url(header)}.${b64url({ sub, iat: now(), exp })}`;
+const segment = (token, i) => JSON.parse(Buffer.from(token.split('.')[i], 'base64url').toString());
+// The claims of a real token of `sub` ("sid": its live session), so that a forged token
+// differs from a real one only where it claims to.
+const realClaims = (sub) => ({ sub, sid: tokens[sub] ? segment(tokens[sub], 1).sid : 0, iat: now() });
+
+// A JWT as the extension issues it, signed with `key`, naming the current key's kid.
+function craft(sub, { exp = now() + 600, key = SECRET_KEY, header } = {}) {
+  const head = header ?? { alg: 'HS256', typ: 'JWT', kid: segment(tokens.admin, 0).kid };
+  const unsigned = `${b64url(head)}.${b64url({ ...realClaims(sub), exp })}`;
   return `${unsigned}.${hs256(unsigned, key)}`;
 }
 
@@ -95,9 +108,9 @@ const forged = {
   // (never bob's own payload, even for sub = bob)
   tampered: (sub) => {
     const [header, , signature] = tokens.bob.split('.');
-    return `${header}.${b64url({ sub, iat: now(), exp: now() + 3600 })}.${signature}`;
+    return `${header}.${b64url({ ...realClaims(sub), exp: now() + 3600 })}.${signature}`;
   },
-  none: (sub) => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub, iat: now(), exp: now() + 600 })}.`,
+  none: (sub) => `${b64url({ alg: 'none', typ: 'JWT', kid: segment(tokens.admin, 0).kid })}.${b64url({ ...realClaims(sub), exp: now() + 600 })}.`,
   otherkey: (sub) => craft(sub, { key: OTHER_KEY }),
 };
 
@@ -124,8 +137,8 @@ const seedEvent = async () => (await must(adminApi('POST', '/event', eventBody()
 const seedArtist = async () => (await must(adminApi('POST', '/artist', artistBody()), 201)).artist.id;
 async function seedUser() {
   const username = unique('u');
-  await must(api(ctx.base, 'POST', '/account', { body: { username, password: 'fresh-pw' } }), 201);
-  tokens[username] = await login(ctx.base, username, 'fresh-pw');
+  await must(api(ctx.base, 'POST', '/account', { body: { username, password: 'fresh-password' } }), 201);
+  tokens[username] = await login(ctx.base, username, 'fresh-password');
   return username;
 }
 
@@ -137,7 +150,46 @@ const buyerState = async (s) => ({ event: await look(`/event/${s.event}`), accou
 // Per route (method + path of the table): `seed` makes the cell's fresh objects (fills the
 // path's placeholders, gives the body), `state` is what a refusal must leave unchanged,
 // `done` checks that a success really happened.
+// The seeded identities log in again: a logout (or a password change) ended their session.
+async function freshSessions() {
+  tokens.admin = await login(ctx.base, 'admin', 'admin-password');
+  for (const name of ['alice', 'bob']) tokens[name] = await login(ctx.base, name, `${name}-password`);
+  tokens.door = await login(ctx.base, 'door', 'door-password');
+}
+const loginStatus = async (username, password) =>
+  (await api(ctx.base, 'POST', '/login', { body: { username, password } })).status;
+
 const FIXTURES = {
+  'POST /logout': {
+    seed: async () => ({ body: {} }),
+    // the token used is over: the next request with it is a 401
+    done: async (s, res, auth) => {
+      assert.equal(res.body.message, 'logged out');
+      const again = await api(ctx.base, 'GET', '/account/alice', { headers: { Authorization: auth } });
+      assert.equal(again.status, 401);
+    },
+    after: freshSessions,
+  },
+  'POST /token': {
+    done: async (s, res) => {
+      assert.match(res.body.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+      assert.notEqual((await api(ctx.base, 'GET', '/events', { token: res.body.token })).status, 401);
+    },
+  },
+  'PUT /account/:user': {
+    seed: async () => {
+      const user = await seedUser();
+      return { user, body: { password: 'fresh-password', new_password: 'changed-password' } };
+    },
+    state: async (s) => ({ old: await loginStatus(s.user, 'fresh-password'), changed: await loginStatus(s.user, 'changed-password') }),
+    done: async (s, res) => {
+      assert.equal(res.body.account.username, s.user);
+      assert.equal(await loginStatus(s.user, 'changed-password'), 200);
+      assert.equal(await loginStatus(s.user, 'fresh-password'), 400);
+      // the tokens issued before the change are revoked
+      assert.equal((await api(ctx.base, 'GET', `/account/${s.user}`, { token: tokens[s.user] })).status, 401);
+    },
+  },
   'POST /login': {
     seed: async () => ({ body: { username: 'bob', password: 'bob-password' } }),
     done: async (s, res) => assert.match(res.body.token, /^[\w-]+\.[\w-]+\.[\w-]+$/),
@@ -281,10 +333,12 @@ async function runCell(method, template, column, expected, claimFor) {
       assert.equal(res.body.code, 'forbidden');
       assert.equal(typeof res.body.message, 'string');
     }
-    if (expected < 300 && fixture.done) await fixture.done(seeded, res);
+    if (expected < 300 && fixture.done) await fixture.done(seeded, res, auth);
     if (before !== undefined) assert.deepEqual(await fixture.state(seeded), before, 'a refused request changed the state');
   } catch (err) {
     return `${where}: ${err.message.split('\n').slice(0, 12).join('\n')}`;
+  } finally {
+    if (fixture.after) await fixture.after(seeded);
   }
   return '';
 }

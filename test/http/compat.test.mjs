@@ -352,6 +352,12 @@ test('LEGACY_CLIENTS=true: token-less GET /account/<username> answers the accoun
     const unknown = await get('/account/nobody');
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.code, 'not_found');
+    for (const p of ['/account/%FF', '/account/%C3%A9', `/account/${'x'.repeat(40)}`, `/account/${'x'.repeat(300)}`,
+      '/account/a%2Fb', '/account/%20']) {
+      const res = await get(p);
+      assert.ok([400, 404].includes(res.status), `${p}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    assert.equal((await get('/account/ALICE')).body.account.username, 'alice', 'any letter case, stored spelling');
 
     // with a token the owner rule applies, as with the setting off
     assert.equal((await get('/account/alice', { token: bobToken })).status, 403);

@@ -100,10 +100,12 @@ test('CORS: preflight from an allowed origin, cached for a day', async () => {
     assert.match(pre.headers.get('access-control-allow-methods'), /POST/);
     assert.match(pre.headers.get('access-control-allow-headers'), /Authorization/i);
     assert.match(pre.headers.get('access-control-allow-headers'), /Content-Type/i);
+    assert.match(pre.headers.get('access-control-allow-headers'), /If-Match/i);
     assert.equal(pre.headers.get('access-control-max-age'), '86400');
 
     const get = await api(shim.base, 'GET', '/healthz', { headers: { Origin: 'https://a.example' } });
     assert.equal(get.headers.get('access-control-allow-origin'), 'https://a.example');
+    assert.equal(get.headers.get('access-control-expose-headers'), 'ETag');
 
     const other = await api(shim.base, 'OPTIONS', '/events', {
       headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'GET' },

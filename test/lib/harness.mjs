@@ -4,12 +4,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { checkResponse } from './openapi.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // TM_SHIM picks another build of the shim, e.g. shim/ticketmonster-web-asan (test/http/run-asan).
 export const SHIM = process.env.TM_SHIM
   ? path.resolve(ROOT, process.env.TM_SHIM)
   : path.join(ROOT, 'shim/ticketmonster-web');
+// The token signing key the tests set in each database, as the release step does.
 export const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef';
 export const APP_ROLE = 'tm_app';
 
@@ -19,9 +21,10 @@ export function psql(database, sql) {
     { encoding: 'utf8' }).trim();
 }
 
-// A new database with the extension, cheap password hashes, an admin, and the
-// least-privileged login role the shim connects as.
-export function freshDatabase(name, { admin = ['admin', 'admin-password'] } = {}) {
+// A new database with the extension, its signing key, cheap password hashes, no limit on
+// sign-ups per address (every test signs up from 127.0.0.1; pass signupsPerHour to test
+// the limit), an admin, and the least-privileged login role the shim connects as.
+export function freshDatabase(name, { admin = ['admin', 'admin-password'], signupsPerHour = 0 } = {}) {
   execFileSync('dropdb', ['--if-exists', '--force', name]);
   execFileSync('createdb', [name]);
   psql(name, `
@@ -32,7 +35,9 @@ export function freshDatabase(name, { admin = ['admin', 'admin-password'] } = {}
     END $$;
     CREATE EXTENSION ticketmonster;
     GRANT ticketmonster_web TO ${APP_ROLE};
-    ALTER DATABASE ${name} SET ticketmonster.password_cost = 1;`);
+    ALTER DATABASE ${name} SET ticketmonster.password_cost = 1;
+    ALTER DATABASE ${name} SET ticketmonster.signups_per_hour = ${Number(signupsPerHour)};
+    SELECT tm_signing_key_set('${SECRET_KEY}');`);
   if (admin) psql(name, `SET ticketmonster.password_cost = 1; SELECT tm_create_admin('${admin[0]}', '${admin[1]}')`);
   return name;
 }
@@ -82,7 +87,6 @@ export async function startShim(database, { env = {}, wrapper = [], hangMs = 300
         .filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
       PORT: '0',
       DATABASE_URL: databaseUrl(database),
-      SECRET_KEY,
       STATIC_DIR: path.join(ROOT, 'static'),
       ...env,
     },
@@ -155,6 +159,7 @@ export async function api(base, method, urlPath, { token, body, headers = {}, ra
   const text = await res.text();
   let parsed = text;
   try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  checkResponse(method, urlPath, res.status, res.headers.get('content-type'), parsed);
   return { status: res.status, headers: res.headers, body: parsed };
 }
 

@@ -3,7 +3,7 @@
 -- works on old data. Each check raises an exception naming what broke.
 \set ON_ERROR_STOP on
 SET client_min_messages = error;
-SET ticketmonster.secret_key = 'upgrade-test-key-0123456789abcdef0123456789';
+SELECT tm_signing_key_set('upgrade-test-key-0123456789abcdef0123456789') IS NOT NULL AS key_set;
 
 -- What 1.0 answered is still answered, field for field (1.1 only adds fields).
 CREATE FUNCTION pg_temp.same(kind text, now jsonb, fields text[]) RETURNS void AS $$
@@ -91,6 +91,57 @@ BEGIN
     IF again -> 'order' ->> 'id' IS DISTINCT FROM first ->> 'id' THEN
         RAISE EXCEPTION 'the Idempotency-Key of before the update bought again: %', again;
     END IF;
+END
+$$;
+
+-- Accounts and sessions of 1.1 on the old accounts: roles migrated from is_admin, names in any
+-- letter case, old (even weak) passwords still log in, tokens name a session and a key, a
+-- password change works and revokes, failures of 1.0 count for the console's address ('').
+DO $$
+DECLARE
+    bad text;
+    tok text;
+    changed jsonb;
+BEGIN
+    SELECT string_agg(format('%s: role %s, is_admin %s', username, role, is_admin), '; ') INTO bad
+    FROM accounts
+    WHERE role <> CASE WHEN username = 'boss' THEN 'admin' ELSE 'user' END
+       OR is_admin <> (username = 'boss') OR closed_at IS NOT NULL;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'roles after the update: %', bad;
+    END IF;
+    IF (SELECT client_addr FROM login_failures WHERE username = 'erin') IS DISTINCT FROM '' THEN
+        RAISE EXCEPTION 'erin''s failed logins of 1.0 are not the console''s';
+    END IF;
+    -- erin's password is "x", far too short for a new one: she keeps it
+    UPDATE login_failures SET window_start = window_start - interval '5 minutes' WHERE username = 'erin';
+    IF tm_login('{"username": "ERIN", "password": "x"}', '192.0.2.1') ->> 'username' IS DISTINCT FROM 'erin' THEN
+        RAISE EXCEPTION 'erin cannot log in with her old weak password';
+    END IF;
+    tok := tm_login('{"username": "carol", "password": "carol-password"}', '192.0.2.1') ->> 'token';
+    IF tm_account(tok, 'CAROL') #>> '{account,username}' IS DISTINCT FROM 'Carol' THEN
+        RAISE EXCEPTION 'Carol is not found in another letter case';
+    END IF;
+    IF NOT EXISTS (SELECT FROM sessions WHERE username = 'Carol') THEN
+        RAISE EXCEPTION 'a login of an old account started no session';
+    END IF;
+    changed := tm_account_password(tok, 'carol', '{"password": "carol-password", "new_password": "carol new password"}');
+    BEGIN
+        PERFORM tm_account(tok, 'Carol');
+        RAISE EXCEPTION 'a token from before the password change still works';
+    EXCEPTION WHEN SQLSTATE '28000' THEN
+        NULL;
+    END;
+    IF tm_account(changed ->> 'token', 'Carol') IS NULL THEN
+        RAISE EXCEPTION 'the token of the password change does not work';
+    END IF;
+    -- old names are unique in any letter case too
+    BEGIN
+        PERFORM tm_account_create('{"username": "ALICE", "password": "another alice"}');
+        RAISE EXCEPTION 'ALICE was created beside alice';
+    EXCEPTION WHEN unique_violation THEN
+        NULL;
+    END;
 END
 $$;
 
