@@ -13,6 +13,19 @@
 #include "utils/jsonb.h"
 
 /*
+ * The extension's own errors, and only they, name TM_ERROR_ROUTINE as the routine that raised
+ * them (PG_DIAG_SOURCE_FUNCTION). ereport() passes PG_FUNCNAME_MACRO to errfinish(), so
+ * redefining it here marks every ereport and elog of the files that include this header, and
+ * nothing PostgreSQL raises itself. The shim sends a client the message of marked errors only;
+ * PostgreSQL's own errors (a missing privilege, a library that cannot load: whatever their
+ * SQLSTATE) reach it without their text (docs/errors.md). Verbose server logs show this name
+ * where they would show the C function; the file and line still say where it was raised.
+ */
+#define TM_ERROR_ROUTINE "ticketmonster"
+#undef PG_FUNCNAME_MACRO
+#define PG_FUNCNAME_MACRO TM_ERROR_ROUTINE
+
+/*
  * SQLSTATEs of the API. The shim derives the HTTP status from the SQLSTATE alone
  * (docs/errors.md is the table; shim/errors.c implements it). A failure whose side effects
  * must still commit is a WARNING with one of these codes and a NULL result instead of an

@@ -63,15 +63,23 @@ env_number(const char *name, long fallback, long min, long max, long *out)
 bool
 config_load(void)
 {
-	long		port, ttl, max_age, concurrency;
+	long		port, ttl, max_age, concurrency, per_address, head, body, password_requests;
 	static char static_dir[PATH_MAX];
 
 	/* PORT=0: a port the kernel picks when binding, printed at start (what the tests use). */
 	if (!env_number("PORT", 5000, 0, 65535, &port) ||
 		!env_number("TOKEN_TTL", 600, 1, 30 * 24 * 3600, &ttl) ||
 		!env_number("TOKEN_MAX_AGE", 43200, 1, 30 * 24 * 3600, &max_age) ||
-		!env_number("WEB_CONCURRENCY", 4, 1, 256, &concurrency))
+		!env_number("WEB_CONCURRENCY", 4, 1, 256, &concurrency) ||
+		!env_number("MAX_CONNECTIONS_PER_ADDRESS", 64, 1, CONNECTION_LIMIT / 2, &per_address) ||
+		!env_number("HEAD_TIMEOUT", 10, 1, 300, &head) ||
+		!env_number("BODY_TIMEOUT", 30, 1, 300, &body) ||
+		!env_number("PASSWORD_REQUESTS_PER_ADDRESS", 1, 1, 256, &password_requests))
 		return false;
+	config.max_connections_per_address = (unsigned int) per_address;
+	config.head_timeout = (unsigned int) head;
+	config.body_timeout = (unsigned int) body;
+	config.password_requests_per_address = (unsigned int) password_requests;
 	config.port = (unsigned int) port;
 	config.token_ttl = (int) ttl;
 	config.token_max_age = (int) max_age;
@@ -143,6 +151,14 @@ config_print_help(const char *argv0)
 		   "  STATIC_DIR       folder of the web page (default static)\n"
 		   "  WEB_CONCURRENCY  worker threads, each with one database connection (default 4,\n"
 		   "                   which fits the connection limits of small hosted databases)\n"
+		   "  MAX_CONNECTIONS_PER_ADDRESS  open connections one client address may hold\n"
+		   "                   (default 64, at most 500; the process takes 1000 in all)\n"
+		   "  HEAD_TIMEOUT     seconds a client has to send a whole request head (default 10;\n"
+		   "                   an idle kept-alive connection is closed after it too)\n"
+		   "  BODY_TIMEOUT     seconds a client has to send a whole request body (default 30)\n"
+		   "  PASSWORD_REQUESTS_PER_ADDRESS  password-hashing requests (login, sign-up,\n"
+		   "                   password change) one address has in progress at once; more\n"
+		   "                   wait their turn without holding a worker (default 1)\n"
 		   "  LEGACY_CLIENTS   true/1/yes: serve frontends written for the original app, which\n"
 		   "                   read GET /account/<username> without a token: such a request\n"
 		   "                   answers the account's username, is_admin and available_money.\n"

@@ -19,8 +19,16 @@ typedef struct Config
 	const char *cors_origins;	/* NULL: no CORS headers at all */
 	const char *static_dir;		/* absolute, resolved with realpath */
 	unsigned int web_concurrency;
+	/* What one client may hold (docs/security.md): see config_print_help. */
+	unsigned int max_connections_per_address;
+	unsigned int head_timeout;	/* seconds for a whole request head */
+	unsigned int body_timeout;	/* seconds for a whole request body */
+	unsigned int password_requests_per_address;	/* at once, per address */
 	bool		legacy_clients;	/* token-less GET /account/<username>, as the original */
 } Config;
+
+/* Connections of the whole process; the per-address limit must stay well under it. */
+enum { CONNECTION_LIMIT = 1000 };
 
 extern Config config;
 

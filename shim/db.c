@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "errors.h"
+#include "log_escape.h"
 
 enum { MAX_SERIALIZATION_RETRIES = 3 };
 
@@ -45,6 +46,7 @@ static pthread_key_t connection_key[POOL_COUNT];
 typedef struct Diagnostic
 {
 	bool		present;
+	bool		from_extension;	/* raised by the extension, not by PostgreSQL */
 	char		sqlstate[6];
 	char		message[1024];
 	char		detail[1024];
@@ -194,7 +196,11 @@ diagnostic_from_result(Diagnostic *diag, const PGresult *res)
 {
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
+	const char *routine = PQresultErrorField(res, PG_DIAG_SOURCE_FUNCTION);
+
 	diag->present = true;
+	/* The extension marks its own errors so (TM_ERROR_ROUTINE, extension/ticketmonster.h). */
+	diag->from_extension = routine && strcmp(routine, "ticketmonster") == 0;
 	copy_field(diag->sqlstate, sizeof(diag->sqlstate), PQresultErrorField(res, PG_DIAG_SQLSTATE));
 	copy_field(diag->message, sizeof(diag->message), primary ? primary : PQresultErrorMessage(res));
 	for (size_t len = strlen(diag->message); len > 0 && diag->message[len - 1] == '\n'; len--)
@@ -304,17 +310,26 @@ db_startup_check(void)
 static void
 reply_from_diagnostic(const Diagnostic *diag, Reply *reply)
 {
-	HttpError	error = error_for_sqlstate(diag->sqlstate);
+	HttpError	error = error_for_sqlstate(diag->sqlstate, diag->from_extension);
 
 	reply->status = error.status;
 	reply->retry_after = 0;
-	if (error.status == 500)
+	if (error.status == 500 || !diag->from_extension)
 	{
-		/* A bug: the details go to the log, not to the client. */
-		fprintf(stderr, "ticketmonster-web: internal error %s: %s%s%s\n",
-				*diag->sqlstate ? diag->sqlstate : "(none)", diag->message,
-				*diag->detail ? " DETAIL: " : "", diag->detail);
-		reply->body = error_body("internal error", error.code, NULL, NULL);
+		/*
+		 * A bug, or PostgreSQL's own words (paths, names, settings): the details go to the
+		 * log, escaped since they can quote the client's input, and not to the client.
+		 */
+		char		message[sizeof(diag->message)];
+		char		detail[sizeof(diag->detail)];
+
+		log_escape_text(diag->message, message, sizeof(message));
+		log_escape_text(diag->detail, detail, sizeof(detail));
+		fprintf(stderr, "ticketmonster-web: %s error %s from %s: %s%s%s\n",
+				error.status == 500 ? "internal" : "answered", *diag->sqlstate ? diag->sqlstate : "(none)",
+				diag->from_extension ? "the extension" : "PostgreSQL",
+				message, *detail ? " DETAIL: " : "", detail);
+		reply->body = error_body(error_generic_message(error.status), error.code, NULL, NULL);
 		return;
 	}
 	reply->body = error_body(diag->message, error.code, diag->detail, diag->hint);

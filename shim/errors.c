@@ -46,16 +46,47 @@ static const SqlstateRule rules[] = {
 	{"08", 503, "unavailable"},
 };
 
-HttpError
-error_for_sqlstate(const char *sqlstate)
+/*
+ * The SQLSTATEs that mean the same whether the extension or PostgreSQL itself raised them:
+ * they say what happened to the request (bad input, a conflict, busy, unavailable) and no more.
+ */
+static const char *const postgres_too[] = {"22", "23", "40001", "40P01", "57P01", "57P02", "57P03", "08"};
+
+static bool
+mapped_from_postgres(const char *sqlstate)
 {
-	if (sqlstate && strlen(sqlstate) == 5)
+	for (size_t i = 0; i < sizeof(postgres_too) / sizeof(postgres_too[0]); i++)
+		if (strncmp(sqlstate, postgres_too[i], strlen(postgres_too[i])) == 0)
+			return true;
+	return false;
+}
+
+HttpError
+error_for_sqlstate(const char *sqlstate, bool from_extension)
+{
+	if (sqlstate && strlen(sqlstate) == 5 && (from_extension || mapped_from_postgres(sqlstate)))
 	{
 		for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 			if (strncmp(sqlstate, rules[i].prefix, strlen(rules[i].prefix)) == 0)
 				return (HttpError) {rules[i].status, rules[i].code};
 	}
 	return (HttpError) {500, "internal"};
+}
+
+const char *
+error_generic_message(unsigned int status)
+{
+	switch (status)
+	{
+		case 400:
+			return "invalid input";
+		case 409:
+			return "the request conflicts with the current data";
+		case 503:
+			return "the database is busy or unavailable, try again shortly";
+		default:
+			return "internal error";
+	}
 }
 
 bool

@@ -18,8 +18,19 @@ typedef struct HttpError
  */
 #define SQLSTATE_ALREADY_EXISTS "TM040"
 
-/* docs/errors.md, row by row; a NULL or unknown SQLSTATE is a bug: 500 internal. */
-HttpError	error_for_sqlstate(const char *sqlstate);
+/*
+ * docs/errors.md, row by row; a NULL or unknown SQLSTATE is a bug: 500 internal.
+ * `from_extension`: the error was raised by the extension itself (db.c tells by its routine
+ * field). PostgreSQL's own errors map only where the SQLSTATE alone says what happened to the
+ * request (invalid input, a conflict, busy, unavailable); any other is a 500.
+ */
+HttpError	error_for_sqlstate(const char *sqlstate, bool from_extension);
+
+/*
+ * The message for a client of an error that PostgreSQL raised itself (its own text can show
+ * file paths, object names and settings, so it goes to the log only).
+ */
+const char *error_generic_message(unsigned int status);
 
 /* Serialization failure or deadlock: the shim runs the call again. */
 bool		sqlstate_is_retryable(const char *sqlstate);

@@ -12,11 +12,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include "address_limit.h"
 #include "auth_header.h"
 #include "client_addr.h"
 #include "config.h"
+#include "connection_guard.h"
 #include "cors.h"
 #include "db.h"
+#include "log_escape.h"
 #include "reply.h"
 #include "request_fields.h"
 #include "request_path.h"
@@ -31,8 +34,20 @@ typedef struct Request
 	char	   *body;
 	size_t		body_len;
 	bool		body_too_large;
+	bool		bad_framing;	/* its length is ambiguous: answered 400, connection closed */
 	unsigned int status;		/* 0 until a response is queued */
+	LimitTicket password_slot;	/* for requests that hash a password (address_limit.h) */
 } Request;
+
+/*
+ * Sent with every response (docs/security.md). The page loads only its own scripts, styles
+ * and images (plus data: images), runs no inline script or style attribute, cannot be framed,
+ * and sends no Referer; nothing is ever sniffed into another type.
+ */
+static const char CONTENT_SECURITY_POLICY[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+	"frame-ancestors 'none'";
 
 static atomic_uint in_flight;
 static atomic_bool shutting_down;
@@ -62,7 +77,11 @@ queue(struct MHD_Connection *connection, Request *req, unsigned int status,
 	enum MHD_Result result;
 
 	cors_add_headers(connection, response);
-	if (atomic_load(&shutting_down))
+	MHD_add_response_header(response, "Content-Security-Policy", CONTENT_SECURITY_POLICY);
+	MHD_add_response_header(response, "X-Frame-Options", "DENY");
+	MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+	if (atomic_load(&shutting_down) || req->bad_framing)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 	req->status = status;
 	result = MHD_queue_response(connection, status, response);
@@ -152,6 +171,14 @@ collect_query_field(void *cls, enum MHD_ValueKind kind, const char *key, const c
 	return MHD_YES;
 }
 
+/* Login, sign-up and password change hash a password: they take a slot of their address. */
+static bool
+hashes_password(const Route *route)
+{
+	return (strcmp(route->method, "POST") == 0 || strcmp(route->method, "PUT") == 0) &&
+		(strcmp(route->pattern, "/login") == 0 || strncmp(route->pattern, "/account", 8) == 0);
+}
+
 /*
  * A route with `etag_of` names the object of its body whose "version" is the resource's
  * version: it becomes the strong ETag, which clients send back in If-Match.
@@ -202,6 +229,13 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 	int			n = 0;
 	Reply		reply = {0};
 
+	if (hashes_password(route))
+	{
+		req->password_slot.connection = connection;
+		client_addr_of_request(connection, config.trust_proxy, req->password_slot.address);
+		if (!limit_acquire(&req->password_slot))
+			return MHD_YES;		/* suspended: MHD calls again when it is our turn */
+	}
 	for (const RouteArg *arg = route->args; *arg != ARG_END; arg++, n++)
 	{
 		switch (*arg)
@@ -256,6 +290,7 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 		}
 	}
 	db_call(route, values, n, &reply);
+	limit_release(&req->password_slot);
 	set_etag(route, &reply);
 	set_text_body(route, &reply);
 done:
@@ -272,15 +307,40 @@ accepts_html(struct MHD_Connection *connection)
 	return accept && strcasestr(accept, "text/html");
 }
 
+/* MHD_GET_ARGUMENT_KIND iterator: sets *cls when a query field is a password. */
+static enum MHD_Result
+find_password_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void) kind;
+	(void) value;
+	if (strcasecmp(key, "password") == 0 || strcasecmp(key, "new_password") == 0)
+	{
+		*(bool *) cls = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result
 dispatch(struct MHD_Connection *connection, Request *req)
 {
 	RouteMatch	match;
 	bool		is_get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+	bool		password_in_query = false;
 
+	guard_request_dispatched(connection);
+	if (req->bad_framing)
+		return queue_error(connection, req, MHD_HTTP_BAD_REQUEST, "bad_request",
+						   "a request may have one Content-Length, or Transfer-Encoding, not both "
+						   "and not two", NULL);
 	if (req->body_too_large)
 		return queue_error(connection, req, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large",
 						   "the request body is larger than 64 KiB", NULL);
+	/* Query strings end up in logs and browser histories: secrets travel in bodies only. */
+	MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, find_password_field, &password_in_query);
+	if (password_in_query)
+		return queue_error(connection, req, MHD_HTTP_BAD_REQUEST, "invalid_input",
+						   "passwords are accepted only in the request body, never in the URL", NULL);
 	route_find(req->method, req->path, &match);
 	if (strcmp(req->method, "OPTIONS") == 0)
 		return answer_options(connection, req, &match);
@@ -307,6 +367,41 @@ dispatch(struct MHD_Connection *connection, Request *req)
 	return queue_error(connection, req, MHD_HTTP_NOT_FOUND, "not_found", "no such route", NULL);
 }
 
+typedef struct FramingHeaders
+{
+	unsigned int content_length;
+	unsigned int transfer_encoding;
+} FramingHeaders;
+
+static enum MHD_Result
+count_framing_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	FramingHeaders *count = cls;
+
+	(void) kind;
+	(void) value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		count->content_length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		count->transfer_encoding++;
+	return MHD_YES;
+}
+
+/*
+ * Two Content-Lengths, or Content-Length with Transfer-Encoding: a proxy in front may frame
+ * the request otherwise than we do, which is how requests are smuggled past it (RFC 9112
+ * 6.3). Such a request is refused and its connection closed, whatever follows on it.
+ */
+static bool
+framing_is_ambiguous(struct MHD_Connection *connection)
+{
+	FramingHeaders count = {0, 0};
+
+	MHD_get_connection_values(connection, MHD_HEADER_KIND, count_framing_header, &count);
+	return count.content_length > 1 || count.transfer_encoding > 1 ||
+		(count.content_length && count.transfer_encoding);
+}
+
 static Request *
 request_begin(struct MHD_Connection *connection, const char *url, const char *method)
 {
@@ -318,6 +413,7 @@ request_begin(struct MHD_Connection *connection, const char *url, const char *me
 	req->path = strdup(url);
 	request_path_collapse_slashes(req->path);
 	/* Refuse an announced oversized body before reading any of it. */
+	req->bad_framing = framing_is_ambiguous(connection);
 	if (length && strtoull(length, NULL, 10) > MAX_BODY_BYTES)
 		req->body_too_large = true;
 	atomic_fetch_add(&in_flight, 1);
@@ -355,7 +451,8 @@ handle_request(void *cls, struct MHD_Connection *connection, const char *url,
 	if (!req)
 	{
 		*request_state = req = request_begin(connection, url, method);
-		if (req->body_too_large)
+		guard_head_received(connection);
+		if (req->body_too_large || req->bad_framing)
 			return dispatch(connection, req);
 		return MHD_YES;
 	}
@@ -374,15 +471,6 @@ handle_request(void *cls, struct MHD_Connection *connection, const char *url,
 	return dispatch(connection, req);
 }
 
-/* The path for the log, with control characters neutralised so that no line can be forged. */
-static void
-sanitize_for_log(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char) *s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
 void
 request_completed(void *cls, struct MHD_Connection *connection, void **request_state,
 				   enum MHD_RequestTerminationCode why)
@@ -390,18 +478,23 @@ request_completed(void *cls, struct MHD_Connection *connection, void **request_s
 	Request    *req = *request_state;
 	struct timespec now;
 	double		ms;
+	char		method[4 * sizeof(req->method)];
+	char		path[1024];
 
 	(void) cls;
-	(void) connection;
 	(void) why;
+	guard_request_completed(connection);
 	if (!req)
 		return;
+	limit_forget(&req->password_slot);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (double) (now.tv_sec - req->started.tv_sec) * 1e3 +
 		(double) (now.tv_nsec - req->started.tv_nsec) / 1e6;
-	sanitize_for_log(req->path);
+	/* Every client-chosen field escaped, so that no line or field can be forged. */
+	log_escape(req->method, method, sizeof(method));
+	log_escape(req->path, path, sizeof(path));
 	/* One write per line, flushed, so that lines of concurrent requests never interleave. */
-	printf("%s %s %u %.1fms\n", req->method, req->path, req->status, ms);
+	printf("%s %s %u %.1fms\n", method, path, req->status, ms);
 	fflush(stdout);
 	free(req->path);
 	free(req->body);

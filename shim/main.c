@@ -11,14 +11,20 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "connection_guard.h"
 #include "db.h"
 #include "handler.h"
 #include "url_decode.h"
 
 enum
 {
-	CONNECTION_TIMEOUT_SECONDS = 30,	/* idle keep-alive connections are closed after this */
-	CONNECTION_LIMIT = 1000,	/* well under the default 1024 descriptors, with room for libpq */
+	/*
+	 * A connection silent this long is closed. Clients that do send, slowly, meet the head
+	 * and body deadlines of connection_guard.c; this still covers a client that stops
+	 * reading our answer. CONNECTION_LIMIT (config.h) stays well under the default 1024
+	 * descriptors, with room for libpq.
+	 */
+	CONNECTION_TIMEOUT_SECONDS = 30,
 	SHUTDOWN_GRACE_MS = 8000,	/* Heroku sends SIGKILL 30 s after SIGTERM; we promise 10 s */
 
 	/*
@@ -41,11 +47,17 @@ unescape(void *cls, struct MHD_Connection *connection, char *s)
 static struct MHD_Daemon *
 start_daemon(void)
 {
-	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+	/* Suspending lets a request wait for its turn without holding a worker (handler.c). */
+	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 							(uint16_t) config.port, NULL, NULL, handle_request, NULL,
+							/* First, so that MHD prints nothing by itself (connection_guard.h). */
+							MHD_OPTION_EXTERNAL_LOGGER, guard_log, NULL,
 							MHD_OPTION_THREAD_POOL_SIZE, config.web_concurrency,
 							MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) CONNECTION_TIMEOUT_SECONDS,
 							MHD_OPTION_CONNECTION_LIMIT, (unsigned int) CONNECTION_LIMIT,
+							/* One address cannot take the whole process's connections. */
+							MHD_OPTION_PER_IP_CONNECTION_LIMIT, config.max_connections_per_address,
+							MHD_OPTION_NOTIFY_CONNECTION, guard_notify, NULL,
 							MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) CONNECTION_MEMORY_BYTES,
 							MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
 							MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
@@ -93,6 +105,11 @@ main(int argc, char **argv)
 	db_init();
 	if (!db_startup_check())
 		return 1;
+	if (!guard_start())
+	{
+		fprintf(stderr, "ticketmonster-web: cannot start the connection watchdog\n");
+		return 1;
+	}
 	daemon = start_daemon();
 	if (!daemon)
 	{
@@ -116,6 +133,7 @@ main(int argc, char **argv)
 		close(listener);
 	drain_requests();
 	MHD_stop_daemon(daemon);
+	guard_stop();
 	printf("ticketmonster-web: stopped\n");
 	fflush(stdout);
 	return 0;

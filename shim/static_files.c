@@ -135,6 +135,5 @@ static_file_response(struct MHD_Connection *connection, const char *relative, un
 	MHD_add_response_header(response, MHD_HTTP_HEADER_LAST_MODIFIED, last_modified);
 	/* Always revalidate: the page has no build step that would fingerprint file names. */
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-	MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
 	return response;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, freshDatabase, startShim, api, login } from '../lib/harness.mjs';
-import { launchChromium, PAGE_WAIT_MS } from './chromium.mjs';
+import { launchChromium, watchCsp, PAGE_WAIT_MS } from './chromium.mjs';
 
 const SHOTS = path.join(ROOT, 'test/browser/screenshots');
 const ADMIN = ['admin', 'admin-password'];
@@ -56,21 +56,31 @@ async function seed() {
 // A fresh context (own sessionStorage) and page that records every console error and page
 // error; `allow` lists the console errors a scenario provokes on purpose (an API 4xx shows
 // up as "Failed to load resource").
-async function openPage(t, { width = 1280, height = 900, allow = [] } = {}) {
+async function openPage(t, { width = 1280, height = 900, allow = [], expectViolations = false } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
+  // The page runs under the shim's Content-Security-Policy: every violation fails the test,
+  // whatever `allow` says.
+  const violations = await watchCsp(context, page);
+  page.cspViolations = violations;
   const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.setDefaultTimeout(PAGE_WAIT_MS);
   page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
   const unexpected = () => errors.filter((text) => !allow.some((re) => re.test(text)));
   t.after(async () => {
     if (unexpected().length) t.diagnostic(`browser errors: ${unexpected().join(' | ')}`);
+    if (!expectViolations) assert.deepEqual(await violations(), [], 'Content-Security-Policy violations');
     await page.screenshot({ path: path.join(SHOTS, `last-${t.name.slice(0, 30).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
     await context.close();
   });
-  page.assertNoErrors = () => assert.deepEqual(unexpected(), [], 'console or page errors');
+  page.assertNoErrors = async () => {
+    assert.deepEqual(unexpected(), [], 'console or page errors');
+    if (!expectViolations) assert.deepEqual(await violations(), [], 'Content-Security-Policy violations');
+  };
   return page;
 }
 
@@ -122,7 +132,7 @@ test('anonymous visitors browse events, filter them, and see an event and the ar
   // A reload on a client route gets the page again (history-mode fallback).
   await page.reload();
   await page.getByRole('heading', { name: 'Artists', level: 1 }).waitFor();
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('the events page works at 375px', async (t) => {
@@ -132,7 +142,7 @@ test('the events page works at 375px', async (t) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px too wide)`);
   await shot(page, 'events-mobile');
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('a new user signs up, fills the cart, buys it in one request, and sees the orders', async (t) => {
@@ -208,7 +218,7 @@ test('a new user signs up, fills the cart, buys it in one request, and sees the 
   await page.getByRole('link', { name: 'Sign in' }).first().waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem('tm.session')), null);
   assert.equal((await api(base, 'GET', '/account/alice', { token: pageToken })).status, 401);
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('a purchase the API refuses shows its message and keeps the cart', async (t) => {
@@ -241,7 +251,7 @@ test('a purchase the API refuses shows its message and keeps the cart', async (t
   assert.ok(await page.getByRole('button', { name: 'Buy 1 ticket' }).isDisabled(), 'now the page knows the balance');
   await shot(page, 'cart-error');
   assert.equal((await ok('GET', '/account/bob', undefined, token)).account.available_money, 125);
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('a Buy whose request is lost is retried with the same Idempotency-Key, and buys once', async (t) => {
@@ -276,7 +286,7 @@ test('a Buy whose request is lost is retried with the same Idempotency-Key, and 
   await notices(page).filter({ hasText: 'Purchase complete' }).waitFor();
   await page.getByTestId('orders').waitFor();
   assert.equal(await page.getByTestId('orders').locator('tbody tr').count(), 2);
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('an expired or rejected token sends the user back to sign in', async (t) => {
@@ -299,7 +309,7 @@ test('an expired or rejected token sends the user back to sign in', async (t) =>
   await page.waitForURL(`${base}/my-orders`);
   await page.getByRole('heading', { name: 'My orders' }).waitFor();
   await page.getByTestId('cart-link').filter({ hasText: '1' }).waitFor();
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('an admin creates an artist and an event, links them, edits the event and deletes it', async (t) => {
@@ -400,5 +410,35 @@ test('an admin creates an artist and an event, links them, edits the event and d
   await notices(page).filter({ hasText: 'Deleted “Aurora Fest”' }).waitFor();
   assert.equal(await page.getByTestId('admin-events').getByRole('row', { name: /Aurora Fest/ }).count(), 0);
   assert.equal((await api(base, 'GET', `/event/${eventId}`)).status, 404);
-  page.assertNoErrors();
+  await page.assertNoErrors();
+});
+
+test('the page runs under its CSP: an injected inline script and a foreign script are refused, and seen', async (t) => {
+  const page = await openPage(t, { expectViolations: true });
+  const response = await page.goto(`${base}/`);
+  assert.match(response.headers()['content-security-policy'], /default-src 'self'/);
+  await page.getByRole('heading', { name: 'Upcoming events' }).waitFor();
+  // What an XSS would try: an inline script, an inline event handler, a script from elsewhere.
+  await page.evaluate(() => {
+    const inline = document.createElement('script');
+    inline.textContent = 'window.__pwned = true';
+    document.body.append(inline);
+    const img = document.createElement('img');
+    img.setAttribute('onerror', 'window.__pwned = true');
+    img.src = '/static/no-such-image.png';
+    document.body.append(img);
+    const foreign = document.createElement('script');
+    foreign.src = 'http://127.0.0.1:9/evil.js';
+    document.body.append(foreign);
+  });
+  let seen = [];
+  for (let i = 0; i < 100 && seen.length < 3; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    seen = await page.evaluate(() => window.__cspViolations);
+  }
+  assert.equal(await page.evaluate(() => window.__pwned ?? false), false, 'injected script ran');
+  assert.equal(seen.length, 3, JSON.stringify(seen));
+  assert.ok(seen.every((v) => /^script-src/.test(v)), JSON.stringify(seen));
+  // And so the harness fails any test whose page violates the policy.
+  assert.notDeepEqual(await page.cspViolations(), []);
 });

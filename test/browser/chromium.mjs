@@ -10,3 +10,26 @@ export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu',
 export const PAGE_WAIT_MS = 60000;
 
 export const launchChromium = () => chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+
+// Runs in every document before its own scripts: keeps each securitypolicyviolation event.
+const CSP_RECORDER = `
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
+      ' at ' + e.sourceFile + ':' + e.lineNumber);
+  });
+`;
+
+// Every page of the browser tests runs under the shim's Content-Security-Policy (issue 10,
+// item 13), and a violation fails the test: call before the first goto. Returns a function
+// resolving with the violations seen so far (securitypolicyviolation events of the current
+// document, and Chromium's CSP console errors of every document).
+export async function watchCsp(context, page) {
+  const fromConsole = [];
+  await context.addInitScript(CSP_RECORDER);
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) fromConsole.push(m.text());
+  });
+  return async () => [...fromConsole,
+    ...await page.evaluate(() => window.__cspViolations ?? []).catch(() => [])];
+}

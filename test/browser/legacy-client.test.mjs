@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ROOT, freshDatabase, startShim, api, login } from '../lib/harness.mjs';
-import { launchChromium, PAGE_WAIT_MS } from './chromium.mjs';
+import { launchChromium, watchCsp, PAGE_WAIT_MS } from './chromium.mjs';
 
 const STATIC_DIR = path.join(ROOT, 'test/browser/legacy-client');
 const DATABASE = 'tm_browser_legacy';
@@ -42,6 +42,8 @@ after(async () => {
 async function openClient(t, base) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  // Under the shim's Content-Security-Policy: a violation fails the test (chromium.mjs).
+  const cspViolations = await watchCsp(context, page);
   page.setDefaultTimeout(PAGE_WAIT_MS);
   page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
   const requests = [];
@@ -52,7 +54,10 @@ async function openClient(t, base) {
   });
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  t.after(() => context.close());
+  t.after(async () => {
+    assert.deepEqual(await cspViolations(), [], 'Content-Security-Policy violations');
+    await context.close();
+  });
   await page.goto(`${base}/`);
   return { page, requests, errors };
 }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { launchChromium, PAGE_WAIT_MS } from './chromium.mjs';
 import { ROOT, freshDatabase, startShim, api, login, psql } from '../lib/harness.mjs';
+import { watchCsp } from './chromium.mjs';
 
 const SHOTS = path.join(ROOT, 'test/browser/screenshots');
 const DB = 'tm_browser_tickets';
@@ -56,6 +57,8 @@ after(async () => {
 async function openPage(t) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
+  // Under the shim's Content-Security-Policy: a violation fails the test (chromium.mjs).
+  const cspViolations = await watchCsp(context, page);
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -63,10 +66,14 @@ async function openPage(t) {
   page.setDefaultTimeout(PAGE_WAIT_MS);
   page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
   t.after(async () => {
+    assert.deepEqual(await cspViolations(), [], 'Content-Security-Policy violations');
     await page.screenshot({ path: path.join(SHOTS, `last-tickets-${t.name.slice(0, 30).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
     await context.close();
   });
-  page.assertNoErrors = () => assert.deepEqual(errors, [], 'console or page errors, or requests elsewhere');
+  page.assertNoErrors = async () => {
+    assert.deepEqual(errors, [], 'console or page errors, or requests elsewhere');
+    assert.deepEqual(await cspViolations(), [], 'Content-Security-Policy violations');
+  };
   return page;
 }
 
@@ -114,7 +121,7 @@ test('the buyer sees purchase date and status, prints tickets whose QR codes dec
     decoded.push(read);
   }
   assert.deepEqual(decoded.sort(), order.tickets.map((x) => x.code).sort());
-  page.assertNoErrors();
+  await page.assertNoErrors();
 
   // The door, with the code the scanner read.
   const door = await openPage(t);
@@ -147,7 +154,7 @@ test('the buyer sees purchase date and status, prints tickets whose QR codes dec
   await door.getByRole('button', { name: 'Check in' }).click();
   await door.locator('[data-verdict="invalid"]').waitFor();
   assert.match(await verdict.innerText(), /Not valid/);
-  door.assertNoErrors();
+  await door.assertNoErrors();
 });
 
 test('the buyer cancels an order from the history: refunded, marked, its ticket no longer valid', async (t) => {
@@ -167,7 +174,7 @@ test('the buyer cancels an order from the history: refunded, marked, its ticket 
 
   const scan = await api(base, 'POST', '/checkin', { token: adminToken, body: { code: order.tickets[0].code } });
   assert.equal(scan.body.code, 'ticket_not_valid');
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('past events are listed apart and cannot be bought', async (t) => {
@@ -180,7 +187,7 @@ test('past events are listed apart and cannot be bought', async (t) => {
   await past.getByRole('link', { name: 'Old Times' }).click();
   await page.getByRole('button', { name: 'Event over' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Event over' }).isDisabled(), true);
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('issue 10 item 9: an admin edit made while tickets sell is refused, then redone on the fresh event', async (t) => {
@@ -210,7 +217,7 @@ test('issue 10 item 9: an admin edit made while tickets sell is refused, then re
   await page.locator('#notices').filter({ hasText: 'Saved “Busy Gig”' }).waitFor();
   e = (await ok('GET', `/event/${ids.busy}`)).event;
   assert.deepEqual([e.place, e.capacity, e.total_available_tickets], ['Sala Apolo', 10, 7]);
-  page.assertNoErrors();
+  await page.assertNoErrors();
 });
 
 test('static/vendor/uqr.mjs is the QR encoder of the npm package pinned in test/package.json', () => {

@@ -111,7 +111,8 @@ const state = { shim: null, base: null, expectedExit: new WeakSet(), stderr: [] 
 
 async function launchShim() {
   const shim = await startShim(DATABASE, {
-    env: { WEB_CONCURRENCY: String(WEB_CONCURRENCY), TOKEN_TTL: '86400' } });
+    // All the load comes from one address: let it hold as many connections as it opens.
+    env: { WEB_CONCURRENCY: String(WEB_CONCURRENCY), TOKEN_TTL: '86400', MAX_CONNECTIONS_PER_ADDRESS: '500' } });
   // One log line per request on stdout: drain it without keeping it (a soak makes millions).
   shim.proc.stdout.removeAllListeners('data');
   shim.proc.stdout.on('data', () => {});

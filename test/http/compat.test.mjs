@@ -333,7 +333,8 @@ test('LEGACY_CLIENTS=true: token-less GET /account/<username> answers the accoun
   const shim = await startShim(ctx.database, { env: { LEGACY_CLIENTS: 'true' } });
   const get = (p, options) => call('GET', p, options, shim.base);
   try {
-    assert.match(shim.output(), /warning: LEGACY_CLIENTS/);
+    // stderr, where the warning goes, may arrive after stdout's "listening" line
+    await shim.waitForOutput(/warning: LEGACY_CLIENTS/);
     const bob = await call('POST', '/account', { body: { username: 'bob', password: 'bob-password' } }, shim.base);
     assert.equal(bob.status, 201);
     const bobToken = await login(shim.base, 'bob', 'bob-password');

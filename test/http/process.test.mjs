@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { api, startShim, freshDatabase, SHIM, ROOT, SECRET_KEY } from '../lib/harness.mjs';
+import { api, startShim, freshDatabase, databaseUrl, superuserPassword, SHIM, ROOT, SECRET_KEY, APP_PASSWORD } from '../lib/harness.mjs';
 import { stopCleanly } from './helpers.mjs';
 
 const database = freshDatabase('http_process');
@@ -38,7 +38,7 @@ test('PRODUCTION without a real SECRET_KEY refuses to start', () => {
 test('PRODUCTION refuses a superuser database role', () => {
   const res = runToExit({
     PRODUCTION: 'true', SECRET_KEY,
-    DATABASE_URL: `postgresql://postgres@127.0.0.1:${process.env.PGPORT}/${database}`,
+    DATABASE_URL: databaseUrl(database, 'postgres', superuserPassword()),
   });
   assert.equal(res.status, 1, res.stdout + res.stderr);
   assert.match(res.stderr, /superuser/);
@@ -46,11 +46,11 @@ test('PRODUCTION refuses a superuser database role', () => {
 
 test('development: superuser is only a warning, and no SECRET_KEY means the development key', async () => {
   const shim = await startShim(database, { env: {
-    SECRET_KEY: '', DATABASE_URL: `postgres://postgres@127.0.0.1:${process.env.PGPORT}/${database}` } });
+    SECRET_KEY: '', DATABASE_URL: databaseUrl(database, 'postgres', superuserPassword()).replace(/^postgresql:/, 'postgres:') } });
   try {
     assert.equal((await api(shim.base, 'GET', '/readyz')).status, 200);
-    assert.match(shim.output(), /warning: .*superuser/);
-    assert.match(shim.output(), /warning: SECRET_KEY/);
+    await shim.waitForOutput(/warning: .*superuser/);
+    await shim.waitForOutput(/warning: SECRET_KEY/);
   } finally {
     await stopCleanly(shim);
   }
@@ -59,7 +59,7 @@ test('development: superuser is only a warning, and no SECRET_KEY means the deve
 test('DATABASE_URL: postgres:// and postgresql:// both work, and sslmode is honoured', async () => {
   for (const scheme of ['postgres', 'postgresql']) {
     const shim = await startShim(database, { env: {
-      DATABASE_URL: `${scheme}://tm_app@127.0.0.1:${process.env.PGPORT}/${database}?sslmode=disable` } });
+      DATABASE_URL: `${scheme}://tm_app:${APP_PASSWORD}@127.0.0.1:${process.env.PGPORT}/${database}?sslmode=disable` } });
     try {
       assert.equal((await api(shim.base, 'GET', '/readyz')).status, 200, scheme);
     } finally {
@@ -68,7 +68,7 @@ test('DATABASE_URL: postgres:// and postgresql:// both work, and sslmode is hono
   }
   // The test cluster has no SSL: a URL that requires it must not get a connection.
   const ssl = await startShim(database, { env: {
-    DATABASE_URL: `postgres://tm_app@127.0.0.1:${process.env.PGPORT}/${database}?sslmode=require` } });
+    DATABASE_URL: `postgres://tm_app:${APP_PASSWORD}@127.0.0.1:${process.env.PGPORT}/${database}?sslmode=require` } });
   try {
     const res = await api(ssl.base, 'GET', '/readyz');
     assert.equal(res.status, 503);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { api, psql, startShim, freshDatabase, freeLowPort, ROOT } from '../lib/harness.mjs';
+import { api, psql, startShim, freshDatabase, freeLowPort, ROOT, APP_PASSWORD } from '../lib/harness.mjs';
 import { stopCleanly } from './helpers.mjs';
 
 // How long pg_terminate_backend may wait for a backend to exit: a bound for a hang only.
@@ -42,15 +42,15 @@ test('database stopped: 503 + Retry-After; started again: recovery without a res
   const dir = path.join(ROOT, `.tmp/http-outage-${process.pid}`);
   const port = await freeLowPort();
   const cluster = (...args) => execFileSync(path.join(ROOT, 'tools/pg-cluster'), args, { stdio: 'inherit' });
-  const saved = { PGHOST: process.env.PGHOST, PGPORT: process.env.PGPORT };
+  const saved = { PGHOST: process.env.PGHOST, PGPORT: process.env.PGPORT, PGPASSFILE: process.env.PGPASSFILE };
   cluster('start', dir, String(port));
   let shim;
   try {
-    Object.assign(process.env, { PGHOST: path.join(dir, 'socket'), PGPORT: String(port) });
+    Object.assign(process.env, { PGHOST: path.join(dir, 'socket'), PGPORT: String(port), PGPASSFILE: path.join(dir, 'pgpass') });
     const database = freshDatabase('http_outage');
     Object.assign(process.env, saved);
     shim = await startShim(database, { env: {
-      DATABASE_URL: `postgresql://tm_app@127.0.0.1:${port}/${database}`, WEB_CONCURRENCY: '2' } });
+      DATABASE_URL: `postgresql://tm_app:${APP_PASSWORD}@127.0.0.1:${port}/${database}`, WEB_CONCURRENCY: '2' } });
     assert.equal((await api(shim.base, 'GET', '/readyz')).status, 200);
 
     cluster('stop', dir);

@@ -1,6 +1,7 @@
 // What the HTTP and browser tests share: a fresh database with the extension, and a real
 // shim process on loopback. test/run-all provides the cluster through PGHOST/PGPORT/PGUSER.
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -14,6 +15,9 @@ export const SHIM = process.env.TM_SHIM
 // The token signing key the tests set in each database, as the release step does.
 export const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef';
 export const APP_ROLE = 'tm_app';
+// The clusters trust nobody (tools/pg-cluster): the web role logs in with this password. It is
+// a test role's, as SECRET_KEY above is a test key.
+export const APP_PASSWORD = 'tm-app-test-password';
 
 // Run SQL as the cluster's superuser; returns psql's unaligned output.
 export function psql(database, sql) {
@@ -33,6 +37,7 @@ export function freshDatabase(name, { admin = ['admin', 'admin-password'], signu
         CREATE ROLE ${APP_ROLE} LOGIN;
       END IF;
     END $$;
+    ALTER ROLE ${APP_ROLE} PASSWORD '${APP_PASSWORD}';
     CREATE EXTENSION ticketmonster;
     GRANT ticketmonster_web TO ${APP_ROLE};
     ALTER DATABASE ${name} SET ticketmonster.password_cost = 1;
@@ -42,8 +47,14 @@ export function freshDatabase(name, { admin = ['admin', 'admin-password'], signu
   return name;
 }
 
-export function databaseUrl(database, role = APP_ROLE) {
-  return `postgresql://${role}@127.0.0.1:${process.env.PGPORT}/${database}`;
+// The cluster's superuser password, from its pgpass (PGPASSFILE, set by test/run-all).
+export function superuserPassword() {
+  const line = readFileSync(process.env.PGPASSFILE, 'utf8').split('\n').find((l) => l.split(':')[3] === 'postgres');
+  return line.split(':').slice(4).join(':');
+}
+
+export function databaseUrl(database, role = APP_ROLE, password = APP_PASSWORD) {
+  return `postgresql://${role}:${encodeURIComponent(password)}@127.0.0.1:${process.env.PGPORT}/${database}`;
 }
 
 // Ports. Servers the tests start never take a port the kernel may also hand out as the
