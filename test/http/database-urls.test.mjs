@@ -3,7 +3,7 @@
 // or 409, and never run twice. The failover itself is `make ha-test` (test/ha/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, psql, startShim, freshDatabase, freeLowPort, login, APP_ROLE } from '../lib/harness.mjs';
+import { api, psql, startShim, freshDatabase, freeLowPort, login, APP_ROLE, APP_PASSWORD } from '../lib/harness.mjs';
 import { stopCleanly } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -26,7 +26,7 @@ test('DATABASE_URL with several hosts: libpq skips a host that is down and serve
   buyer(database, 'multi');
   const eventId = gig(database, 'Multi Host Gig');
   const down = await freeLowPort();       // nothing listens there
-  const url = `postgresql://${APP_ROLE}@127.0.0.1:${down},127.0.0.1:${process.env.PGPORT}/${database}` +
+  const url = `postgresql://${APP_ROLE}:${encodeURIComponent(APP_PASSWORD)}@127.0.0.1:${down},127.0.0.1:${process.env.PGPORT}/${database}` +
     '?target_session_attrs=read-write&connect_timeout=3';
   const shim = await startShim(database, { env: { DATABASE_URL: url, WEB_CONCURRENCY: '2' } });
   try {
@@ -48,6 +48,7 @@ test('READ_DATABASE_URL: public reads from it, a buyer\'s own data and every wri
   psql(replica, `DO $$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tm_reader') THEN CREATE ROLE tm_reader LOGIN; END IF;
     END $$;
+    ALTER ROLE tm_reader PASSWORD 'tm-reader-test-password';
     GRANT ticketmonster_web TO tm_reader;
     ALTER ROLE tm_reader SET default_transaction_read_only = on;`);
   const primaryGig = gig(primary, 'Primary Gig');
@@ -57,7 +58,7 @@ test('READ_DATABASE_URL: public reads from it, a buyer\'s own data and every wri
   buyer(primary, 'reader');
 
   const shim = await startShim(primary, { env: {
-    READ_DATABASE_URL: `postgresql://tm_reader@127.0.0.1:${process.env.PGPORT}/${replica}?target_session_attrs=prefer-standby`,
+    READ_DATABASE_URL: `postgresql://tm_reader:tm-reader-test-password@127.0.0.1:${process.env.PGPORT}/${replica}?target_session_attrs=prefer-standby`,
     WEB_CONCURRENCY: '2' } });
   try {
     // Every public read comes from the read database, and works on a read-only one.
