@@ -43,7 +43,7 @@ include shim/shim.mk
 
 all: $(SHIM)
 
-.PHONY: deps test run bench chaos fuzz
+.PHONY: deps test run bench chaos fuzz ha ha-test
 
 # Debian packages, npm packages (as root; a developer without root installs them once by hand)
 deps:
@@ -95,3 +95,16 @@ package-test: deps-packaging
 
 deps-packaging:
 	tools/install-deps --packaging
+
+# High availability (docs/ha.md): pg_auto_failover's monitor and three data nodes in .tmp/ha,
+# two web processes on them (tools/ha-run); and the failover test (test/ha/run, in .ci/run):
+# the primary and a standby killed under load, nothing acknowledged lost or charged twice.
+ha: deps
+	$(MAKE) all
+	$(MAKE) install
+	tools/ha-run
+
+ha-test: deps
+	$(MAKE) all
+	$(MAKE) install
+	test/ha/run

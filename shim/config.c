@@ -86,7 +86,9 @@ config_load(void)
 	config.trust_proxy = env_true("TRUST_PROXY");
 	config.web_concurrency = (unsigned int) concurrency;
 	config.production = env_true("PRODUCTION");
+	/* Handed to libpq as they are: it parses every form (several hosts, query parameters). */
 	config.database_url = env_or("DATABASE_URL", "");
+	config.read_database_url = env_or("READ_DATABASE_URL", "");
 	config.cors_origins = env_or("CORS_ORIGINS", NULL);
 	config.legacy_clients = env_true("LEGACY_CLIENTS");
 	if (config.legacy_clients)
@@ -132,7 +134,12 @@ config_print_help(const char *argv0)
 		   "\n"
 		   "  PORT             port to listen on (default 5000; 0: any free port, printed)\n"
 		   "  DATABASE_URL     postgres:// or postgresql:// URL (sslmode etc. honoured);\n"
-		   "                   empty: libpq's PGHOST, PGPORT, PGUSER, PGDATABASE\n"
+		   "                   empty: libpq's PGHOST, PGPORT, PGUSER, PGDATABASE. Several\n"
+		   "                   hosts with target_session_attrs=read-write follow the primary:\n"
+		   "                   postgresql://h1:5432,h2:5432,h3:5432/db?target_session_attrs=read-write\n"
+		   "  READ_DATABASE_URL  optional URL for public reads (events, artists), e.g. the\n"
+		   "                   same hosts with target_session_attrs=prefer-standby; a\n"
+		   "                   caller's own data and all writes always use DATABASE_URL\n"
 		   "  SECRET_KEY       the token signing key that `migrate` stores in the database\n"
 		   "                   (required with PRODUCTION, though the server only checks it)\n"
 		   "  PRODUCTION       true/1/yes: refuse a weak SECRET_KEY (the development key,\n"

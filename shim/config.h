@@ -10,6 +10,7 @@ typedef struct Config
 {
 	unsigned int port;
 	const char *database_url;	/* "" lets libpq use PGHOST/PGPORT/... */
+	const char *read_database_url;	/* "": public reads use database_url too */
 	const char *secret_key;
 	int			token_ttl;
 	int			token_max_age;

@@ -4,6 +4,13 @@
  * Each MHD worker thread owns one connection, made on first use and prepared with every
  * route's statement, so a request never waits for another thread's connection. The shim
  * knows no signing key: the extension keeps its keys where only its owner reads them.
+ *
+ * With READ_DATABASE_URL set, each thread owns a second connection for public reads (a
+ * read-only route that takes no token: the same answer for everyone), which may be a standby;
+ * everything that names the caller (a buyer's balance and orders) and every write stays on
+ * DATABASE_URL, so a buyer always reads their own writes. With several hosts in DATABASE_URL
+ * and target_session_attrs=read-write, libpq finds the primary on each (re)connection, which
+ * is how the shim follows a failover (docs/ha.md).
  */
 #include "db.h"
 
@@ -20,7 +27,15 @@
 
 enum { MAX_SERIALIZATION_RETRIES = 3 };
 
-static pthread_key_t connection_key;
+/* Where a call runs: the primary (DATABASE_URL) or the public-read pool (READ_DATABASE_URL). */
+typedef enum Pool
+{
+	POOL_PRIMARY,
+	POOL_READ,
+	POOL_COUNT
+} Pool;
+
+static pthread_key_t connection_key[POOL_COUNT];
 
 /*
  * Why a call failed, copied out of libpq (no PGresult is kept): an ERROR, or the last WARNING
@@ -57,15 +72,34 @@ close_connection(void *conn)
 void
 db_init(void)
 {
-	pthread_key_create(&connection_key, close_connection);
+	for (int pool = 0; pool < POOL_COUNT; pool++)
+		pthread_key_create(&connection_key[pool], close_connection);
+}
+
+static const char *
+pool_url(Pool pool)
+{
+	return pool == POOL_READ ? config.read_database_url : config.database_url;
+}
+
+/* Public data may come from a standby; anything that takes the caller's token may not. */
+static Pool
+pool_for(const Route *route)
+{
+	if (!*config.read_database_url || !route->read_only)
+		return POOL_PRIMARY;
+	for (int i = 0; route->args[i] != ARG_END; i++)
+		if (route->args[i] == ARG_TOKEN)
+			return POOL_PRIMARY;
+	return POOL_READ;
 }
 
 static PGconn *
-connect_now(void)
+connect_now(const char *url)
 {
 	char		options[256];
-	const char *keywords[8];
-	const char *values[8];
+	const char *keywords[12];
+	const char *values[12];
 	int			n = 0;
 
 	/*
@@ -78,8 +112,17 @@ connect_now(void)
 	/* Defaults first: values given by DATABASE_URL come later and win... */
 	keywords[n] = "fallback_application_name", values[n++] = "ticketmonster-web";
 	keywords[n] = "connect_timeout", values[n++] = "5";
-	if (*config.database_url)
-		keywords[n] = "dbname", values[n++] = config.database_url;
+	/*
+	 * A database machine that vanishes (power, network) leaves no FIN behind: keepalives let
+	 * an idle or waiting connection notice within about 10 s instead of the kernel's 2 hours,
+	 * so the thread reconnects to the new primary. Closing our end never cancels the query.
+	 */
+	keywords[n] = "keepalives_idle", values[n++] = "4";
+	keywords[n] = "keepalives_interval", values[n++] = "2";
+	keywords[n] = "keepalives_count", values[n++] = "3";
+	/* The URL is libpq's to parse: several hosts, target_session_attrs, sslmode, ... */
+	if (*url)
+		keywords[n] = "dbname", values[n++] = url;
 	/* ...except these, which the shim needs whatever the URL says. */
 	keywords[n] = "client_encoding", values[n++] = "UTF8";
 	keywords[n] = "options", values[n++] = options;
@@ -95,20 +138,21 @@ is_superuser(PGconn *conn)
 	return value && strcmp(value, "on") == 0;
 }
 
-/* Logs a connection problem once per thread until the connection works again. */
-static __thread bool thread_reported_down;
+/* Logs a connection problem once per thread and pool until the connection works again. */
+static __thread bool thread_reported_down[POOL_COUNT];
 
 static void
-report_down(const char *what)
+report_down(Pool pool, const char *what)
 {
-	if (thread_reported_down)
+	if (thread_reported_down[pool])
 		return;
-	thread_reported_down = true;
-	fprintf(stderr, "ticketmonster-web: database unavailable: %s\n", what);
+	thread_reported_down[pool] = true;
+	fprintf(stderr, "ticketmonster-web: %s unavailable: %s\n",
+			pool == POOL_READ ? "read database" : "database", what);
 }
 
 static bool
-prepare_statements(PGconn *conn)
+prepare_statements(Pool pool, PGconn *conn)
 {
 	for (size_t i = 0; i < route_count; i++)
 	{
@@ -122,7 +166,7 @@ prepare_statements(PGconn *conn)
 		res = PQprepare(conn, name, routes[i].sql, 0, NULL);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		if (!ok)
-			report_down(PQresultErrorMessage(res));
+			report_down(pool, PQresultErrorMessage(res));
 		PQclear(res);
 		if (!ok)
 			return false;
@@ -185,60 +229,61 @@ keep_warning(void *arg, const PGresult *res)
 
 /* This thread's working connection, made now if needed; NULL if the database is out of reach. */
 static PGconn *
-thread_connection(void)
+thread_connection(Pool pool)
 {
-	PGconn	   *conn = pthread_getspecific(connection_key);
+	PGconn	   *conn = pthread_getspecific(connection_key[pool]);
 
 	/* A backend that died while idle has left an error and EOF on the socket: notice now. */
 	if (conn && (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK))
 	{
 		PQfinish(conn);
-		pthread_setspecific(connection_key, NULL);
+		pthread_setspecific(connection_key[pool], NULL);
 		conn = NULL;
 	}
 	if (conn)
 		return conn;
 
-	conn = connect_now();
+	conn = connect_now(pool_url(pool));
 	if (PQstatus(conn) != CONNECTION_OK)
 	{
-		report_down(PQerrorMessage(conn));
+		report_down(pool, PQerrorMessage(conn));
 		PQfinish(conn);
 		return NULL;
 	}
 	PQsetNoticeReceiver(conn, keep_warning, &thread_warning);
 	if (is_superuser(conn) && config.production)
 	{
-		report_down("the database role is a superuser, which would act as the admin console; "
+		report_down(pool, "the database role is a superuser, which would act as the admin console; "
 					"connect as a role granted ticketmonster_web");
 		PQfinish(conn);
 		return NULL;
 	}
-	if (!prepare_statements(conn))
+	if (!prepare_statements(pool, conn))
 	{
 		PQfinish(conn);
 		return NULL;
 	}
-	if (thread_reported_down)
-		fprintf(stderr, "ticketmonster-web: database connection restored\n");
-	thread_reported_down = false;
-	pthread_setspecific(connection_key, conn);
+	if (thread_reported_down[pool])
+		fprintf(stderr, "ticketmonster-web: %s connection restored\n",
+				pool == POOL_READ ? "read database" : "database");
+	thread_reported_down[pool] = false;
+	pthread_setspecific(connection_key[pool], conn);
 	return conn;
 }
 
 static void
-drop_thread_connection(void)
+drop_thread_connection(Pool pool)
 {
-	PGconn	   *conn = pthread_getspecific(connection_key);
+	PGconn	   *conn = pthread_getspecific(connection_key[pool]);
 
-	pthread_setspecific(connection_key, NULL);
+	pthread_setspecific(connection_key[pool], NULL);
 	PQfinish(conn);
 }
 
 bool
 db_startup_check(void)
 {
-	PGconn	   *conn = connect_now();
+	PGconn	   *conn = connect_now(config.database_url);
 	bool		ok = true;
 
 	if (PQstatus(conn) != CONNECTION_OK)
@@ -304,14 +349,16 @@ backoff(int attempt)
  * The single result of a statement, or the error that ended it; NULL when the connection
  * broke before anything arrived. The function's row comes before the commit (at Sync): an
  * error after it (FATAL of a terminated backend, a failed commit) means the statement did
- * not commit, so that error is what counts, not the row.
+ * not commit, or that nobody knows whether it did, so that error is what counts, not the
+ * row. `row_arrived` says whether the row came: once it has, the commit had begun.
  */
 static PGresult *
-await_result(PGconn *conn)
+await_result(PGconn *conn, bool *row_arrived)
 {
 	PGresult   *first = PQgetResult(conn);
 	PGresult   *more;
 
+	*row_arrived = first && PQresultStatus(first) == PGRES_TUPLES_OK;
 	while ((more = PQgetResult(conn)) != NULL)
 	{
 		if (first && PQresultStatus(first) == PGRES_TUPLES_OK &&
@@ -332,13 +379,15 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 	char		name[32];
 	bool		reconnected = false;
 	int			serialization_retries = 0;
+	Pool		pool = pool_for(route);
 
 	snprintf(name, sizeof(name), "r%zu", route_index(route));
 	for (;;)
 	{
-		PGconn	   *conn = thread_connection();
+		PGconn	   *conn = thread_connection(pool);
 		PGresult   *res;
 		const char *sqlstate;
+		bool		row_arrived;
 
 		if (!conn)
 		{
@@ -350,7 +399,7 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 		if (!PQsendQueryPrepared(conn, name, nvalues, values, NULL, NULL, 0))
 		{
 			/* Nothing reached the server: always safe to try once more on a new connection. */
-			drop_thread_connection();
+			drop_thread_connection(pool);
 			if (!reconnected)
 			{
 				reconnected = true;
@@ -359,7 +408,12 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 			reply_error(reply, 503, "unavailable", "the database is unavailable, try again shortly");
 			return;
 		}
-		res = await_result(conn);
+		/*
+		 * From here on the call is never cancelled (no PQcancel, no statement_timeout from the
+		 * shim): a commit waiting for its synchronous standby would, if cancelled, stay
+		 * committed on the primary alone and come back as a success (docs/ha.md).
+		 */
+		res = await_result(conn, &row_arrived);
 		/*
 		 * A row is a success only once the server said the statement is over (ReadyForQuery):
 		 * it committed. A NULL row with a WARNING is a failure that committed its side effects,
@@ -384,14 +438,19 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 		if (PQstatus(conn) != CONNECTION_OK)
 		{
 			/*
-			 * The connection broke during the call. If the server said it ended the session,
-			 * the statement did not commit; a read can always run again. Otherwise a write
-			 * might have committed just before the break, and running it again could buy twice.
+			 * The connection broke during the call. A read can always run again. A write runs
+			 * again only if the server ended the session before the statement's row, which
+			 * precedes the commit: it never committed. Once the row came, the commit was under
+			 * way (maybe done locally, maybe waiting for the synchronous standby, maybe on a
+			 * primary that just died): the outcome is unknown, so neither a success nor a
+			 * refusal may be answered, and running it again could buy twice. 503: the client's
+			 * retry with the same Idempotency-Key finds out which it was.
 			 */
-			bool		safe = sqlstate_is_session_ended(sqlstate) || route->read_only;
+			bool		safe = route->read_only ||
+				(sqlstate_is_session_ended(sqlstate) && !row_arrived);
 
 			PQclear(res);
-			drop_thread_connection();
+			drop_thread_connection(pool);
 			if (safe && !reconnected)
 			{
 				reconnected = true;
