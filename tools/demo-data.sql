@@ -6,10 +6,14 @@ BEGIN;
 
 SELECT tm_event_create(NULL, '{"name": "Canet Rock 2020", "place": "Platja", "city": "Canet de Mar",
         "date": "2020-07-05", "price": 50, "total_available_tickets": 300}') -> 'event' ->> 'id' AS canet \gset
-SELECT tm_event_create(NULL, '{"name": "Festival Cruilla 2020", "place": "Parc del Forum",
-        "city": "Barcelona", "date": "2020-07-09", "price": 90, "total_available_tickets": 500}') -> 'event' ->> 'id' AS cruilla \gset
-SELECT tm_event_create(NULL, '{"name": "Iron Maiden Tour", "place": "Palau Sant Jordi",
-        "city": "Barcelona", "date": "2020-07-26", "price": 70, "total_available_tickets": 1000}') -> 'event' ->> 'id' AS maiden \gset
+-- The original's other two events, moved a few weeks ahead of today so that they are on sale
+-- (Canet Rock 2020 stays in the past: listed apart, no longer sold).
+SELECT tm_event_create(NULL, jsonb_build_object('name', 'Festival Cruilla', 'place', 'Parc del Forum',
+        'city', 'Barcelona', 'date', current_date + 45, 'time', '19:00', 'price', 90,
+        'capacity', 500)) -> 'event' ->> 'id' AS cruilla \gset
+SELECT tm_event_create(NULL, jsonb_build_object('name', 'Iron Maiden Tour', 'place', 'Palau Sant Jordi',
+        'city', 'Barcelona', 'date', current_date + 80, 'time', '21:00', 'price', 70,
+        'capacity', 1000, 'max_tickets_per_account', 6)) -> 'event' ->> 'id' AS maiden \gset
 
 -- Linking by name creates the artist the first time and reuses it afterwards.
 SELECT tm_event_artist_add(NULL, :canet, '{"name": "Txarango", "country": "Spain", "genre": "REGGAE"}') IS NOT NULL AS linked;
@@ -21,6 +25,6 @@ SELECT tm_event_artist_add(NULL, :maiden, '{"name": "Iron Maiden", "country": "U
 
 -- A customer with an order, so that every page has something to show.
 SELECT tm_account_create('{"username": "demo", "password": "demo-password"}') IS NOT NULL AS created;
-SELECT tm_order_create(NULL, 'demo', json_build_object('event_id', :canet, 'tickets_bought', 2)::jsonb) IS NOT NULL AS ordered;
+SELECT tm_order_create(NULL, 'demo', jsonb_build_object('event_id', :cruilla, 'tickets_bought', 2)) IS NOT NULL AS ordered;
 
 COMMIT;
