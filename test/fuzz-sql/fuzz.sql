@@ -53,9 +53,6 @@ INSERT INTO fz.functions VALUES
     -- compat: clients of the original app
     ('tm_account_path_body',   '{username,body:account}',              'any',     3),
     ('tm_account_legacy',      '{username}',                           'any',     3),
-    -- sales (admin reads; the format argument gets the odd texts of ?when)
-    ('tm_sales',               '{token,when}',                         'admin',   2),
-    ('tm_sales_daily',         '{token,event_id}',                     'admin',   2),
     -- always a dry run (import_options), so that the invariants below keep their meaning
     ('tm_import',              '{body:import,import_options}',         'console', 3);
 
