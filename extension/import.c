@@ -904,6 +904,20 @@ option(Jsonb *options, const char *name)
 	return v->val.boolean;
 }
 
+/*
+ * The report, built in SPI's memory, copied to the caller's and SPI closed: SPI_finish()
+ * frees everything allocated since SPI_connect(), and a returned pointer into it is read
+ * later by whoever called (the SQL fuzz found the crash).
+ */
+static Jsonb *
+outlive_spi(Jsonb *report)
+{
+	Jsonb	   *copy = DatumGetJsonbP(SPI_datumTransfer(JsonbPGetDatum(report), false, -1));
+
+	SPI_finish();
+	return copy;
+}
+
 static Jsonb *
 report_json(Importer *im, const char *status, bool dry_run, const char *digest)
 {
@@ -971,8 +985,7 @@ tm_import(PG_FUNCTION_ARGS)
 						 "\"source_digest\":\"%s\",\"imported_at\":\"%s\"}",
 						 dry_run ? "true" : "false", digest, at);
 		report = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
-		SPI_finish();
-		PG_RETURN_JSONB_P(report);
+		PG_RETURN_JSONB_P(outlive_spi(report));
 	}
 
 	tm_execute(&target_data, NULL, NULL);
@@ -1022,6 +1035,5 @@ tm_import(PG_FUNCTION_ARGS)
 		args[1] = JsonbPGetDatum(report);
 		tm_execute(&record_import, args, NULL);
 	}
-	SPI_finish();
-	PG_RETURN_JSONB_P(report);
+	PG_RETURN_JSONB_P(outlive_spi(report));
 }
