@@ -50,7 +50,10 @@ INSERT INTO fz.functions VALUES
     ('tm_checkin',             '{token,body:checkin}',                 'door',    8),
     -- compat: clients of the original app
     ('tm_account_path_body',   '{username,body:account}',              'any',     3),
-    ('tm_account_legacy',      '{username}',                           'any',     3);
+    ('tm_account_legacy',      '{username}',                           'any',     3),
+    -- sales (the format argument keeps its default)
+    ('tm_sales',               '{token}',                              'admin',   2),
+    ('tm_sales_daily',         '{token,event_id}',                     'admin',   2);
 
 -- Every tm_* function of the extension must be in the table above.
 DO $$
