@@ -303,6 +303,14 @@ async function main() {
     marks.failedOver = firstAckSentAfter(marks.promoted);
     log(`2. ${newPrimary} promoted; purchases go on`);
     await until('more purchases', () => acksSince(marks.failedOver) >= PER_PHASE_ACKS);
+    // pg_auto_failover keeps a promoted node in wait_primary, committing without a synchronous
+    // standby, until one has caught up with it (docs/ha.md): the next fault waits for that.
+    const promotedUrl = await nodeUrl(newPrimary);
+    await until('a synchronous standby of the new primary', async () =>
+      (await psql(`SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'
+                   AND sync_state IN ('sync', 'quorum')`, promotedUrl)) !== '0' &&
+      (await psql('SHOW synchronous_standby_names', promotedUrl)) !== '');
+    log(`   ${newPrimary} has a synchronous standby again`);
 
     // 3. The last standby dies: the primary must not acknowledge anything alone.
     const standby = ['node1', 'node2', 'node3'].find((n) => n !== oldPrimary && n !== newPrimary);
