@@ -215,7 +215,10 @@ flight_done(DbJob *job)
 	free(flight);
 }
 
-/* With the lock held: a new flight for `waiter`, queued, its connection suspended. */
+/*
+ * With the lock held: a new flight for `waiter`, queued, its connection suspended; with no
+ * waiter, a refresh of the slot's answer that nobody waits for.
+ */
 static CallStart
 fly(const Route *route, const char *const *values, int nvalues, Waiter *waiter, Slot *slot)
 {
@@ -246,6 +249,8 @@ fly(const Route *route, const char *const *values, int nvalues, Waiter *waiter, 
 	if (flights)
 		flights->prev = flight;
 	flights = flight;
+	if (!waiter)
+		return CALL_ANSWERED;
 	waiter->next = NULL;
 	waiter->flight = flight;
 	flight->waiters = waiter;
@@ -269,6 +274,14 @@ calls_start(const Route *route, const char *const *values, int nvalues, Waiter *
 		slot = find_slot(key, hash, NULL);
 		if (slot && slot->answer && age_ms(&slot->answer->born) < config.cache_max_age_ms)
 		{
+			/*
+			 * Refresh ahead: past half its life, the first request that finds it starts a
+			 * new call and is answered from memory, like the others, until that call's
+			 * answer replaces this one. So a key read all the time never makes anyone wait.
+			 */
+			if (age_ms(&slot->answer->born) > config.cache_max_age_ms / 2.0 &&
+				!(slot->flight && slot->flight->generation == generation))
+				fly(route, values, nvalues, NULL, slot);
 			waiter->answer = answer_ref(slot->answer);
 			pthread_mutex_unlock(&lock);
 			free(key);
