@@ -167,4 +167,7 @@ extern Datum tm_result(int column, bool *isnull);
 
 #define TM_TEXT(s)	PointerGetDatum(cstring_to_text(s))
 
+/* subtransaction.c: work kept when body returns true, rolled back when false or on error. */
+extern bool tm_in_subtransaction(bool (*body) (void *arg), void *arg);
+
 #endif							/* TICKETMONSTER_H */
