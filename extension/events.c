@@ -288,7 +288,7 @@ PG_FUNCTION_INFO_V1(tm_events);
 Datum
 tm_events(PG_FUNCTION_ARGS)
 {
-	char	   *when = PG_ARGISNULL(0) ? "all" : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *when = tm_arg_is_null(fcinfo, 0) ? "all" : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	Datum		args[1];
 	Jsonb	   *result;
 

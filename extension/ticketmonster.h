@@ -144,6 +144,7 @@ extern char *tm_body_password(Jsonb *body, const char *field, int max_bytes);
 extern int32 tm_body_int(Jsonb *body, const char *field, int32 min);
 extern DateADT tm_body_date(Jsonb *body, const char *field);
 extern Jsonb *tm_body_alias(Jsonb *body, const char *field, const char *alias);
+extern bool tm_arg_is_null(FunctionCallInfo fcinfo, int argno);
 extern char *tm_arg_text(FunctionCallInfo fcinfo, int argno, const char *what);
 extern int32 tm_arg_int(FunctionCallInfo fcinfo, int argno, const char *what);
 
