@@ -190,8 +190,12 @@ flight_done(DbJob *job)
 	dbq_job_clear(job);
 	pthread_mutex_lock(&lock);
 	flight_unlink(flight);
-	/* Read your writes on this process, before the notification comes. */
-	if (route_changes_public(flight->route))
+	/*
+	 * Read your writes on this process: a change it made is never answered from its memory
+	 * afterwards (other processes learn it from the notification, or a sale within their age
+	 * bound).
+	 */
+	if (route_changes_public(flight->route) && answer->reply.status < 300)
 		invalidate_locked();
 	if (flight->slot)
 	{

@@ -80,7 +80,7 @@ config_load(void)
 		!env_number("DB_QUEUE_LIMIT", 512, 1, CONNECTION_LIMIT, &queue_limit) ||
 		!env_number("DB_QUEUE_TIMEOUT_MS", 5000, 1, 600000, &queue_timeout) ||
 		/* the contract's bound: a committed change is visible within 1 second */
-		!env_number("CACHE_MAX_AGE_MS", 500, 0, 1000, &cache_age))
+		!env_number("CACHE_MAX_AGE_MS", 100, 0, 1000, &cache_age))
 		return false;
 	config.http_threads = (unsigned int) http_threads;
 	config.db_queue_limit = (unsigned int) queue_limit;
@@ -174,9 +174,9 @@ config_print_help(const char *argv0)
 		   "                   before it is answered 503 busy + Retry-After (default 5000);\n"
 		   "                   a call that has started is never cut short\n"
 		   "  CACHE_MAX_AGE_MS public reads (events, artists) are served from memory at most\n"
-		   "                   this long after their query started (default 500, at most\n"
-		   "                   1000, the API's bound; 0: never from memory); changes drop\n"
-		   "                   them sooner, as the database notifies them\n"
+		   "                   this long after their query started (default 100, at most\n"
+		   "                   1000, the API's bound; 0: never from memory): how late other\n"
+		   "                   processes' sales show; edits are notified and show sooner\n"
 		   "  MAX_CONNECTIONS_PER_ADDRESS  open connections one client address may hold\n"
 		   "                   (default 64, at most 500; the process takes 1000 in all)\n"
 		   "  HEAD_TIMEOUT     seconds a client has to send a whole request head (default 10;\n"

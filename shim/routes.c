@@ -97,7 +97,7 @@ route_changes_public(const Route *route)
 {
 	if (route->read_only)
 		return false;
-	/* A closed account's tickets go back on sale. */
+	/* Sales too (their counts), and a closed account's tickets go back on sale. */
 	return strncmp(route->pattern, "/event", 6) == 0 || strncmp(route->pattern, "/artist", 7) == 0 ||
 		strncmp(route->pattern, "/order", 6) == 0 ||
 		(strcmp(route->method, "DELETE") == 0 && strncmp(route->pattern, "/account", 8) == 0);
