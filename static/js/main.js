@@ -83,6 +83,8 @@ async function render({ path, state, isCurrent, keepFocus }) {
     state,
     isCurrent,
     listen: (fn) => cleanups.push(onChange(fn)),
+    // Runs when the page goes (navigation or redraw), e.g. to remove a listener of window.
+    cleanup: (fn) => cleanups.push(fn),
     setTitle: (t) => { document.title = `${t} · TicketMonster`; },
   };
   let node;

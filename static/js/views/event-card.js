@@ -4,6 +4,7 @@ import { h } from '../dom.js';
 import { money, date, plural } from '../format.js';
 import { isSignedIn, isAdmin, isStaff, getAccount, getCart, cartQty, addToCart } from '../state.js';
 import { notify, live } from '../ui.js';
+import { eventPicture } from './event-picture.js';
 
 // What the cart costs, pricing each line with the freshest event data we have.
 export function cartTotal(eventsById) {
@@ -60,6 +61,7 @@ export function eventCard(e, ctx, eventsById) {
   const soldOut = ticketsLeft(e) === 0;
   const names = (e.artists ?? []).map((a) => a.name);
   return h('article', { class: ['card', 'event-card', soldOut && 'sold-out'], 'data-event-id': e.id, 'aria-labelledby': `ev-${e.id}` },
+    eventPicture(e),
     h('div', { class: 'card-top' },
       h('time', { class: 'date', datetime: e.time ? `${e.date}T${e.time}` : e.date }, date(e.date), e.time ? ` · ${e.time}` : null),
       h('span', { class: 'price' }, money(e.price))),
