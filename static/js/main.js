@@ -106,7 +106,8 @@ async function render({ path, state, isCurrent, keepFocus }) {
   }
 }
 
-function logOut() {
+async function logOut() {
+  if (!(await router.mayLeave())) return; // unsaved changes on the page: the person decides
   // The token is read as the request starts, so the server revokes it even though the page
   // forgets it at once; signing out here neither waits for nor needs the answer.
   api.logout().catch(() => {});

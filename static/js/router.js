@@ -16,8 +16,9 @@ export function guardLeave(fn) {
   return () => { if (leaveGuard === fn) leaveGuard = null; };
 }
 
-// Asks the guard, if any; a guard that lets go is removed so it is not asked twice.
-async function mayLeave() {
+// Asks the guard, if any; a guard that lets go is removed so it is not asked twice. Also for
+// moves that are not links, e.g. signing out.
+export async function mayLeave() {
   if (!leaveGuard) return true;
   if (!(await leaveGuard())) return false;
   leaveGuard = null;

@@ -1,7 +1,7 @@
 // The admin event form's walkthrough defects (issue 16): adding or removing a line-up artist
-// keeps what the admin typed and has not saved; leaving with unsaved changes (a link, Back, a
-// reload) asks first; the form shows the capacity and what is sold, not only what is left;
-// the picture's path can be set and cleared.
+// keeps what the admin typed and has not saved; leaving with unsaved changes (a link, Back,
+// signing out, a reload) asks first; the form shows the capacity and what is sold, not only
+// what is left. (Setting and clearing the picture: pictures.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshDatabase, startShim, api, login } from '../lib/harness.mjs';
@@ -103,7 +103,7 @@ test('adding and removing a line-up artist keeps the unsaved edits of the event'
   await page.assertClean();
 });
 
-test('leaving the form with unsaved changes by a link or Back asks first', async (t) => {
+test('leaving the form with unsaved changes by a link, Back or signing out asks first', async (t) => {
   const page = await openForm(t);
   // Nothing typed: a link just leaves.
   await page.getByRole('link', { name: 'Manage events' }).first().click();
@@ -128,6 +128,14 @@ test('leaving the form with unsaved changes by a link or Back asks first', async
   await leaveDialog(page).getByRole('button', { name: 'Keep editing' }).click();
   await leaveDialog(page).waitFor({ state: 'hidden' });
   assert.equal(new URL(page.url()).pathname, `/admin/events/${eventId}`);
+  assert.equal(await details(page).getByLabel('Place').inputValue(), 'Port Vell');
+
+  // Signing out leaves the form too.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await leaveDialog(page).waitFor();
+  await leaveDialog(page).getByRole('button', { name: 'Keep editing' }).click();
+  await leaveDialog(page).waitFor({ state: 'hidden' });
+  assert.equal(await page.getByRole('button', { name: 'Log out' }).count(), 1, 'still signed in');
   assert.equal(await details(page).getByLabel('Place').inputValue(), 'Port Vell');
 
   await page.getByRole('link', { name: '← Manage events' }).click();

@@ -30,12 +30,18 @@ function hash(text) {
 }
 
 // The genre most of the line-up plays (the first listed on a tie); null without a line-up.
-export function eventGenre(e) {
+function lineupGenre(e) {
   const counts = new Map();
   for (const a of e.artists ?? []) counts.set(a.genre, (counts.get(a.genre) ?? 0) + 1);
   let best = null;
   for (const [g, n] of counts) if (best === null || n > counts.get(best)) best = g;
   return best;
+}
+
+// The genre to name on the picture: "Other" says nothing, so it is left out.
+export function eventGenre(e) {
+  const g = lineupGenre(e);
+  return g === 'OTHER' ? null : g;
 }
 
 export function initials(name) {
@@ -70,7 +76,7 @@ function pattern(kind, n) {
 // The placeholder: a gradient in the genre's colours, its pattern, the name's initials.
 export function placeholder(e, label) {
   const genre = eventGenre(e);
-  const [hue, kind] = STYLES[genre] ?? STYLES.OTHER;
+  const [hue, kind] = STYLES[lineupGenre(e)] ?? STYLES.OTHER;
   const n = hash(e.name);
   const h1 = (hue + (n % 50) - 25 + 360) % 360;
   const h2 = (h1 + 35 + ((n >> 8) % 30)) % 360;
