@@ -106,8 +106,12 @@ async function render({ path, state, isCurrent, keepFocus }) {
   }
 }
 
-async function logOut() {
-  if (!(await router.mayLeave())) return; // unsaved changes on the page: the person decides
+function logOut() {
+  // Unsaved changes on the page: the person decides first.
+  if (router.guarded()) {
+    router.mayLeave().then((leave) => { if (leave) logOut(); });
+    return;
+  }
   // The token is read as the request starts, so the server revokes it even though the page
   // forgets it at once; signing out here neither waits for nor needs the answer.
   api.logout().catch(() => {});

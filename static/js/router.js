@@ -10,6 +10,8 @@ let seq = 0;
 let leaveGuard = null;
 let here = null; // { url, state } of the page being shown, to come back to when Back is refused
 
+export const guarded = () => leaveGuard !== null;
+
 // Returns the function that removes the guard.
 export function guardLeave(fn) {
   leaveGuard = fn;

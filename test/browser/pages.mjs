@@ -57,5 +57,6 @@ export async function signIn(page, base, username, password) {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('username').filter({ hasText: username }).waitFor();
+  // Attached, not visible: on a phone the header may keep the name in a closed menu.
+  await page.getByTestId('username').filter({ hasText: username }).waitFor({ state: 'attached' });
 }
