@@ -1,7 +1,7 @@
 // The admin event form's walkthrough defects (issue 16): adding or removing a line-up artist
 // keeps what the admin typed and has not saved; leaving with unsaved changes (a link, Back,
 // signing out, a reload) asks first; the form shows the capacity and what is sold, not only
-// what is left. (Setting and clearing the picture: pictures.test.mjs.)
+// what is left; a save refused as stale keeps the typing. (The picture: pictures.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshDatabase, startShim, api, login } from '../lib/harness.mjs';
@@ -14,6 +14,7 @@ let base;
 let browser;
 let adminToken;
 let eventId;
+let buyer;
 
 async function ok(method, urlPath, body, token = adminToken) {
   const res = await api(base, method, urlPath, { token, body });
@@ -31,7 +32,7 @@ before(async () => {
   await ok('POST', '/artist', { name: 'Nova Lights', country: 'Iceland', genre: 'ELECTRONIC' });
   await ok('POST', '/artist', { name: 'Fjord Echo', country: 'Norway', genre: 'INDIE' });
   await ok('POST', '/account', { username: 'sailor', password: 'sailor-password' }, null);
-  const buyer = await login(base, 'sailor', 'sailor-password');
+  buyer = await login(base, 'sailor', 'sailor-password');
   await ok('POST', '/orders/sailor', { event_id: eventId, tickets_bought: 3 }, buyer);
   browser = await launchChromium();
 });
@@ -167,5 +168,31 @@ test('reloading or closing the form with unsaved changes asks the browser to con
   await asked.dismiss();
   assert.equal(await details(page).getByLabel('Name').inputValue(), 'Harbour Nights 2', 'still on the page, typing kept');
   void reloading;
+  await page.assertClean();
+});
+
+test('a save refused because the event changed meanwhile keeps the typing, on the event as it is now', async (t) => {
+  const page = await openForm(t, { allow: [/status of 412/] });
+  const before = (await ok('GET', `/event/${eventId}`)).event;
+  await details(page).getByLabel('Price (€)').fill(String(before.price + 3));
+
+  // Meanwhile a ticket sells and another admin edits the place (through the API).
+  await ok('POST', '/orders/sailor', { event_id: eventId, tickets_bought: 1 }, buyer);
+  const { name, city, date, price, capacity } = (await ok('GET', `/event/${eventId}`)).event;
+  await ok('PUT', `/event/${eventId}`, { name, city, date, price, capacity, place: 'Port Olímpic' });
+  const now = (await ok('GET', `/event/${eventId}`)).event;
+
+  await details(page).getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#notices').filter({ hasText: 'changed while you were editing' }).waitFor();
+  assert.equal((await ok('GET', `/event/${eventId}`)).event.price, before.price, 'nothing saved');
+  // The form: the other admin's place, the new stock, and this admin's price still typed.
+  assert.equal(await details(page).getByLabel('Price (€)').inputValue(), String(before.price + 3));
+  assert.equal(await details(page).getByLabel('Place').inputValue(), 'Port Olímpic');
+  await page.getByTestId('event-stock').filter({ hasText: new RegExp(`Sold\\s*${now.capacity - now.total_available_tickets}\\s*Left`) }).waitFor();
+
+  await details(page).getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#notices').filter({ hasText: 'Saved “Harbour Nights”' }).waitFor();
+  const saved = (await ok('GET', `/event/${eventId}`)).event;
+  assert.deepEqual([saved.price, saved.place, saved.total_available_tickets], [before.price + 3, 'Port Olímpic', now.total_available_tickets]);
   await page.assertClean();
 });

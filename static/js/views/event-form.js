@@ -193,6 +193,7 @@ export async function eventFormView(ctx) {
     }).catch(notifyError);
   });
 
+  let original; // the form's values as loaded, to tell the admin's changes from the rest
   const form = eventForm(e, async (v) => {
     try {
       const saved = await api.updateEvent(e.id, v, etag);
@@ -200,14 +201,30 @@ export async function eventFormView(ctx) {
       notify(`Saved “${saved.name}”.`);
     } catch (err) {
       if (err.code !== 'stale_version') throw err;
-      // Tickets were sold (or someone else edited) since the form was opened: show what
-      // the event is now; the admin redoes the edit on it.
+      // Tickets were sold (or someone else edited) since the form was opened. The form comes
+      // back with the event as it is now, and on it only the fields this admin changed: their
+      // typing is kept, and nobody else's change is overwritten by an untouched old value.
+      const now = formValues(form);
+      const changes = Object.fromEntries(Object.keys(now).filter((k) => now[k] !== original[k]).map((k) => [k, now[k]]));
+      history.replaceState({ ...history.state, draft: { id: e.id, changes } }, '');
       await reload();
-      notify('This event changed while you were editing it (tickets sold, or another edit). Nothing was saved: the form now shows it as it is; make your change again.', 'error');
+      notify('This event changed while you were editing it (tickets sold, or another edit). Nothing was saved: the form shows it as it is now, with your changes on it; check them and save again.', 'error');
     }
   });
   if (!ctx.isCurrent()) return [];
+  original = formValues(form);
   protectUnsaved(ctx, form);
+  const draft = ctx.state?.draft;
+  if (draft?.id === e.id) {
+    history.replaceState({ ...history.state, draft: null }, ''); // applied once, not on every reload
+    for (const [name, value] of Object.entries(draft.changes)) {
+      const control = form.elements.namedItem(name);
+      if (!control) continue;
+      control.value = String(value);
+      control.dispatchEvent(new Event('input', { bubbles: true }));
+      control.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+  }
 
   return [
     h('p', { class: 'crumbs' }, h('a', { href: '/admin/events' }, '← Manage events')),
