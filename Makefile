@@ -40,6 +40,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 
 include shim/shim.mk
+include test/fuzz/fuzz.mk
 
 all: $(SHIM)
 
