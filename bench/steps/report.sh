@@ -115,7 +115,7 @@ machine_section() {
 | node | $(node --version) |
 | libmicrohttpd | $(pkg-config --modversion libmicrohttpd 2>/dev/null || echo '?') |
 | load average at start | $load_at_start (the machine is shared: read ratios, not absolute rates) |
-| CPU busy with other work before each run | $(cut -f9 "$out/results.tsv" | sort -g | awk '{v[NR] = $1} END {printf "min %s%%, median %s%%, max %s%%", v[1], v[int((NR + 1) / 2)], v[NR]}') (per run in bench/out/results.tsv) |
+| CPU busy with other work before each run | $(cut -f9 "$out/results.tsv" | sort -g | awk '{v[NR] = $1} END {printf "min %s%%, median %s%%, max %s%%", v[1], v[int((NR + 1) / 2)], v[NR]}') (per run in bench/last-run/results.tsv) |
 EOF
 }
 
@@ -165,7 +165,7 @@ summed over the runs.
 Outside load leans the comparison towards pgbench: the kernel shares the cores per runnable
 thread, and pgbench's side has one backend per client ($main_conns here) where the web
 process's side has WEB_CONCURRENCY=$WEB_CONCURRENCY backends, as many threads and wrk's.
-Compare runs with a similar load (per run in bench/out/results.tsv).
+Compare runs with a similar load (per run in bench/last-run/results.tsv).
 EOF
 }
 
@@ -247,7 +247,7 @@ EOF
   echo "Purchases meanwhile: $(figure staleness_load_first shim 8 rps median) req/s through A and" \
     "$(figure staleness_load_second shim 8 rps median) req/s through B (errors:" \
     "$(figure staleness_load_first shim 8 errors sum) and $(figure staleness_load_second shim 8 errors sum));" \
-    "samples in bench/out/staleness.txt."
+    "samples in bench/last-run/staleness.txt."
 }
 
 memory_section() {
@@ -305,7 +305,7 @@ write_results() {
     echo
     echo "Written by \`make bench\` (bench/run) on $(date -u '+%Y-%m-%d %H:%M UTC'), commit" \
       "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- extension shim sql 2>/dev/null || echo ' with uncommitted changes')."
-    echo "Each figure is min / median of $runs run(s); raw outputs are in bench/out/$( ((${#skipped_steps[@]})) && echo "; steps left out: ${skipped_steps[*]}")."
+    echo "Each figure is min / median of $runs run(s); raw outputs are in bench/last-run/ (the small ones) and bench/out/$( ((${#skipped_steps[@]})) && echo "; steps left out: ${skipped_steps[*]}")."
     if [[ -n ${BENCH_NOTE:-} ]]; then
       echo
       echo "$BENCH_NOTE"

@@ -34,23 +34,37 @@ pgbench_percentiles() {
 
 # run_pgbench SCENARIO CONNS SECONDS RUN PGBENCH-ARGS... (scripts and their variables)
 run_pgbench() {
-  local scenario=$1 conns=$2 secs=$3 run=$4 raw status=0 tps failed p50 p99
+  local scenario=$1 conns=$2 secs=$3 run=$4 raw tps failed p50 p99 extra attempt
   raw=$out/raw/$scenario-pgbench-c$conns-r$run.txt
   busy_before=$(outside_load)
-  rm -f "$out"/pgbench/log*
   # pgbench's -T counts from before its clients connect, and 256 password logins take
   # seconds on a loaded machine: a second more per 64 clients keeps the measured part (its
-  # tps is "without initial connection time") near SECONDS.
-  PGPASSWORD=$role_password "$bindir/pgbench" -n -M prepared \
-    -h 127.0.0.1 -p "$pgport" -U "$role" -c "$conns" -j "$((conns < 2 ? conns : 2))" \
-    -T "$((secs + conns / 64))" -l --log-prefix="$out/pgbench/log" "${@:5}" "$db" >"$raw" 2>&1 || status=$?
-  ((status == 0)) || die "pgbench failed ($status): $(grep -m3 -i error "$raw")"
-  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$raw")
+  # tps is "without initial connection time") near SECONDS. A run that connected too late
+  # to finish a transaction is run again with more time.
+  extra=$((conns / 64))
+  for attempt in 1 2 3; do
+    pgbench_once "$conns" "$((secs + extra))" "$raw" "${@:5}"
+    tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$raw")
+    [[ -n $tps ]] && break
+    log "$scenario pgbench c=$conns: no transaction in $((secs + extra)) s ($(sed -n 's/^initial connection time = //p' "$raw") connecting); again with more time"
+    extra=$((extra * 2 + secs))
+  done
+  [[ -n $tps ]] || die "pgbench reported no rate: $raw"
   failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$raw")
-  [[ -n $tps ]] || die "pgbench reported no rate (no transaction in $secs s?): $raw"
   read -r p50 p99 < <(pgbench_percentiles)
   record "$scenario" pgbench "$conns" "$run" "$tps" "$p50" "$p99" "${failed:-0}"
   log "$scenario pgbench c=$conns run $run: tps=$tps p50_ms=$p50 p99_ms=$p99 failed=${failed:-0}"
+}
+
+# pgbench_once CONNS SECONDS RAW PGBENCH-ARGS...: one pgbench run, its per-transaction log in
+# $out/pgbench/, its summary in RAW.
+pgbench_once() {
+  local status=0
+  rm -f "$out"/pgbench/log*
+  PGPASSWORD=$role_password "$bindir/pgbench" -n -M prepared \
+    -h 127.0.0.1 -p "$pgport" -U "$role" -c "$1" -j "$(($1 < 2 ? $1 : 2))" \
+    -T "$2" -l --log-prefix="$out/pgbench/log" "${@:4}" "$db" >"$3" 2>&1 || status=$?
+  ((status == 0)) || die "pgbench failed ($status): $(grep -m3 -i error "$3")"
 }
 
 # scenario NAME CONNS SECONDS RUN: shim_NAME and pgbench_NAME (steps/reads.sh,
