@@ -22,7 +22,7 @@ function balance() {
     ? `Your balance is ${money(have)}; your cart takes ${money(committed)} of it, leaving ${money(have - committed)}.`
     : 'Available money';
   return h('span', { class: 'money', 'data-testid': 'money', title },
-    money(have), committed ? h('span', { class: 'money-cart' }, ` · ${money(committed)} in cart`) : null);
+    money(have), committed ? [h('span', { class: 'money-sep' }, ' · '), h('span', { class: 'money-cart' }, `${money(committed)} in cart`)] : null);
 }
 
 // The menu button of the phone layout: opens and closes the navigation below the header.

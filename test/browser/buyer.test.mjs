@@ -266,8 +266,10 @@ test('after a sold-out failure the cart names the event, offers set-to and remov
   assert.match(await page.getByTestId('coverage').innerText(), new RegExp(`€${CREDIT - 40} left`));
   await shot(page, 'buyer-cart-sold-out');
 
-  await setTo.click();
+  await setTo.focus();
+  await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Buy 2 tickets' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Buy 2 tickets', 'the focus moves on to Buy');
   assert.equal(await error.count(), 0, 'the old error went with the fix');
   assert.match(await page.getByTestId('coverage').innerText(), new RegExp(`€${CREDIT - 55} left`));
   await page.getByRole('button', { name: 'Buy 2 tickets' }).click();
@@ -358,6 +360,7 @@ test('on a phone the sticky header is one compact row and its menu works by keyb
   await card(page, 'Big Gala').getByRole('button', { name: /Add a ticket/ }).click();
   await page.getByTestId('money').filter({ hasText: /in (your )?cart/ }).waitFor();
   assert.ok(await height() <= LIMIT, `buyer with a cart: header ${await height()} px`);
+  await page.getByTestId('username').filter({ hasText: user }).waitFor(); // still shown, if shortened
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal scrolling');
   await shot(page, 'buyer-header-mobile');
 
@@ -378,7 +381,7 @@ test('on a phone the sticky header is one compact row and its menu works by keyb
   await orders.waitFor({ state: 'hidden' });
   await page.getByRole('button', { name: 'Menu' }).click();
   await page.getByRole('button', { name: 'Log out' }).click();
-  await page.getByRole('link', { name: 'Sign in' }).waitFor();
+  await page.getByRole('link', { name: 'Sign in', exact: true }).waitFor();
 
   const admin = await openPage(t, { width: 375, height: 812 });
   await admin.goto(`${base}/signin`);

@@ -35,6 +35,13 @@ export async function cartView(ctx) {
     change();
   };
 
+  // The fix offered for a line with fewer left: the button goes with the problem, so the
+  // keyboard focus moves on to what comes next, Buy.
+  function setTo(eventId, qty) {
+    setQty(eventId, qty);
+    region?.querySelector('[data-key="buy"]')?.focus();
+  }
+
   async function buy() {
     clearNotices();
     const lines = getCart();
@@ -75,7 +82,7 @@ export async function cartView(ctx) {
         h('span', { class: 'muted' }, `${date(e.date)} · ${e.city} · ${price(e.price)} each`),
         trouble ? h('span', { class: 'warn' }, trouble.text) : null,
         trouble?.left ? h('button', { type: 'button', class: 'btn small secondary set-to', dataset: { key: `set-${e.id}` }, disabled: buying,
-          'aria-label': `Set ${e.name} to ${plural(trouble.left, 'ticket')}`, onclick: fix(() => setQty(e.id, trouble.left)) }, `Set to ${trouble.left}`) : null),
+          'aria-label': `Set ${e.name} to ${plural(trouble.left, 'ticket')}`, onclick: fix(() => setTo(e.id, trouble.left)) }, `Set to ${trouble.left}`) : null),
       h('div', { class: 'qty', role: 'group', 'aria-label': `Tickets for ${e.name}` },
         h('button', { type: 'button', class: 'btn icon secondary', 'aria-label': `One ticket fewer for ${e.name}`, dataset: { key: `dec-${e.id}` },
           disabled: buying || l.qty <= 1, onclick: fix(() => setQty(e.id, l.qty - 1)) }, '−'),
