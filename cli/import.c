@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+
 #define PROGRAM "ticketmonster-web import"
 
 typedef struct ImportOptions
@@ -176,30 +178,15 @@ print_report(json_t *report, const ImportOptions *options, const char *link_tabl
 static int
 import_into_target(const char *document, const ImportOptions *options, const char *link_table)
 {
-	const char *url = getenv("ADMIN_DATABASE_URL");
-	const char *keywords[] = {"dbname", "client_encoding", "application_name", NULL};
-	const char *values[] = {url, "UTF8", "ticketmonster-import", NULL};
-	PGconn	   *conn;
+	PGconn	   *conn = cli_admin_connect("import");
 	PGresult   *res;
 	char	   *opts;
 	const char *params[2];
 	json_t	   *report = NULL;
 	int			status = 1;
 
-	if (!url || !*url)
-	{
-		fprintf(stderr, PROGRAM ": ADMIN_DATABASE_URL is not set (the target database, as the "
-				"owner of the ticketmonster extension)\n");
+	if (!conn)
 		return 1;
-	}
-	conn = PQconnectdbParams(keywords, values, 1);
-	if (PQstatus(conn) != CONNECTION_OK)
-	{
-		fprintf(stderr, PROGRAM ": cannot connect to ADMIN_DATABASE_URL: %.*s\n",
-				(int) strcspn(PQerrorMessage(conn), "\n"), PQerrorMessage(conn));
-		PQfinish(conn);
-		return 1;
-	}
 	report = json_pack("{s:b, s:b, s:b}", "dry_run", options->dry_run,
 					   "into_existing_data", options->into_existing_data, "strict", options->strict);
 	opts = json_dumps(report, JSON_COMPACT);

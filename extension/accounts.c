@@ -231,8 +231,8 @@ create_from_console(FunctionCallInfo fcinfo, const char *role)
 	tm_require_console();
 	for (int i = 0; i < 2; i++)
 	{
+		nulls[i] = tm_arg_is_null(fcinfo, i) ? 'n' : ' ';
 		args[i] = PG_GETARG_DATUM(i);
-		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
 	}
 	return create_account(tm_execute_jsonb(&args_body, args, nulls), role, NULL);
 }

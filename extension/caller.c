@@ -66,7 +66,7 @@ tm_caller(FunctionCallInfo fcinfo, int token_argno)
 	Datum		args[2];
 	bool		isnull;
 
-	if (PG_ARGISNULL(token_argno))
+	if (tm_arg_is_null(fcinfo, token_argno))
 	{
 		if (!tm_is_console())
 			ereport(ERROR,

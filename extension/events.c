@@ -8,13 +8,11 @@
 
 #include <ctype.h>
 
-#include "access/xact.h"
 #include "catalog.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/resowner.h"
 
 /*
  * The fields of an event in a request body, validated. For the optional ones, "given" is
@@ -290,7 +288,7 @@ PG_FUNCTION_INFO_V1(tm_events);
 Datum
 tm_events(PG_FUNCTION_ARGS)
 {
-	char	   *when = PG_ARGISNULL(0) ? "all" : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *when = tm_arg_is_null(fcinfo, 0) ? "all" : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	Datum		args[1];
 	Jsonb	   *result;
 
@@ -533,44 +531,17 @@ lock_buyers_then_event(int32 id)
  * back, which releases its row locks, and the next one lists that buyer too. Once the
  * event is locked no purchase of it can commit, so the list is final.
  */
+static bool
+lock_buyers_then_event_attempt(void *id)
+{
+	return lock_buyers_then_event(*(int32 *) id);
+}
+
 static void
 lock_for_delete(int32 id)
 {
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	bool		locked = false;
-
-	while (!locked)
-	{
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(oldcontext);
-		PG_TRY();
-		{
-			locked = lock_buyers_then_event(id);
-		}
-		PG_CATCH();
-		{
-			/* Close the subtransaction here, so that a caller's handler sees its own. */
-			ErrorData  *edata;
-
-			MemoryContextSwitchTo(oldcontext);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldcontext);
-			CurrentResourceOwner = oldowner;
-			ReThrowError(edata);
-		}
-		PG_END_TRY();
-
-		if (locked)
-			ReleaseCurrentSubTransaction();
-		else
-			RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
+	while (!tm_in_subtransaction(lock_buyers_then_event_attempt, &id))
 		CHECK_FOR_INTERRUPTS();
-	}
 }
 
 PG_FUNCTION_INFO_V1(tm_event_delete);

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <limits.h>
 
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
@@ -858,36 +857,29 @@ import_all(Importer *im, Jsonb *source)
 	import_orders(im, orders);
 }
 
+typedef struct ImportJob
+{
+	Importer   *im;
+	Jsonb	   *source;
+} ImportJob;
+
+/* The body of a dry run: everything checked, then the subtransaction rolled back. */
+static bool
+import_and_discard(void *arg)
+{
+	ImportJob  *job = arg;
+
+	import_all(job->im, job->source);
+	return false;
+}
+
 /* Runs import_all in a subtransaction that is rolled back: everything checked, nothing kept. */
 static void
 import_dry(Importer *im, Jsonb *source)
 {
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	ImportJob	job = {im, source};
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
-	{
-		import_all(im, source);
-	}
-	PG_CATCH();
-	{
-		/* Close the subtransaction here, so that a caller's handler sees its own. */
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		ReThrowError(edata);
-	}
-	PG_END_TRY();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(oldcontext);
-	CurrentResourceOwner = oldowner;
+	tm_in_subtransaction(import_and_discard, &job);
 }
 
 static bool

@@ -25,7 +25,7 @@ tm_body(FunctionCallInfo fcinfo, int argno)
 {
 	Jsonb	   *body;
 
-	if (PG_ARGISNULL(argno))
+	if (tm_arg_is_null(fcinfo, argno))
 		return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
 	body = PG_GETARG_JSONB_P(argno);
 	if (!JB_ROOT_IS_OBJECT(body))
@@ -257,10 +257,29 @@ tm_body_alias(Jsonb *body, const char *field, const char *alias)
 	return renamed;
 }
 
+/*
+ * Whether argument argno is SQL NULL: every argument is read after this. A call with fewer
+ * arguments than the function reads comes from SQL objects of another version (the package
+ * was upgraded, ALTER EXTENSION ... UPDATE not yet run; spi.c refuses those too, but only
+ * once a statement runs): refused before anything reads past the arguments.
+ */
+bool
+tm_arg_is_null(FunctionCallInfo fcinfo, int argno)
+{
+	if (argno >= PG_NARGS())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("ticketmonster's SQL objects are not at its library's version %s", TM_EXTVERSION),
+				 errdetail("The function was called with %d arguments and reads argument %d.",
+						   PG_NARGS(), argno + 1),
+				 errhint("Run ALTER EXTENSION ticketmonster UPDATE as the extension's owner.")));
+	return PG_ARGISNULL(argno);
+}
+
 char *
 tm_arg_text(FunctionCallInfo fcinfo, int argno, const char *what)
 {
-	if (PG_ARGISNULL(argno))
+	if (tm_arg_is_null(fcinfo, argno))
 		invalid_input("%s is required", what);
 	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
 }
@@ -268,7 +287,7 @@ tm_arg_text(FunctionCallInfo fcinfo, int argno, const char *what)
 int32
 tm_arg_int(FunctionCallInfo fcinfo, int argno, const char *what)
 {
-	if (PG_ARGISNULL(argno))
+	if (tm_arg_is_null(fcinfo, argno))
 		invalid_input("%s is required", what);
 	return PG_GETARG_INT32(argno);
 }

@@ -478,7 +478,7 @@ idempotency_key_arg(FunctionCallInfo fcinfo, int argno)
 	char	   *key;
 	int			len;
 
-	if (PG_ARGISNULL(argno))
+	if (tm_arg_is_null(fcinfo, argno))
 		return NULL;
 	key = text_to_cstring(PG_GETARG_TEXT_PP(argno));
 	len = pg_mbstrlen(key);

@@ -107,7 +107,7 @@ Datum
 tm_sales(PG_FUNCTION_ARGS)
 {
 	TmCaller	caller;
-	const char *format = PG_ARGISNULL(1) ? "json" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	const char *format = tm_arg_is_null(fcinfo, 1) ? "json" : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	Jsonb	   *response;
 
 	if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
@@ -132,14 +132,14 @@ tm_sales_daily(PG_FUNCTION_ARGS)
 {
 	TmCaller	caller;
 	Datum		args[1];
-	char		nulls[1] = {PG_ARGISNULL(1) ? 'n' : ' '};
+	char		nulls[1] = {tm_arg_is_null(fcinfo, 1) ? 'n' : ' '};
 	Jsonb	   *response;
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
 	tm_require_admin(&caller);
-	args[0] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
-	if (!PG_ARGISNULL(1) && tm_execute(&event_exists, args, NULL) == 0)
+	args[0] = tm_arg_is_null(fcinfo, 1) ? (Datum) 0 : PG_GETARG_DATUM(1);
+	if (!tm_arg_is_null(fcinfo, 1) && tm_execute(&event_exists, args, NULL) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_NOT_FOUND),
 				 errmsg("event %d does not exist", PG_GETARG_INT32(1))));

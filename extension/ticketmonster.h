@@ -144,6 +144,7 @@ extern char *tm_body_password(Jsonb *body, const char *field, int max_bytes);
 extern int32 tm_body_int(Jsonb *body, const char *field, int32 min);
 extern DateADT tm_body_date(Jsonb *body, const char *field);
 extern Jsonb *tm_body_alias(Jsonb *body, const char *field, const char *alias);
+extern bool tm_arg_is_null(FunctionCallInfo fcinfo, int argno);
 extern char *tm_arg_text(FunctionCallInfo fcinfo, int argno, const char *what);
 extern int32 tm_arg_int(FunctionCallInfo fcinfo, int argno, const char *what);
 
@@ -166,5 +167,8 @@ extern Jsonb *tm_execute_jsonb(TmStatement *stmt, Datum *values, const char *nul
 extern Datum tm_result(int column, bool *isnull);
 
 #define TM_TEXT(s)	PointerGetDatum(cstring_to_text(s))
+
+/* subtransaction.c: work kept when body returns true, rolled back when false or on error. */
+extern bool tm_in_subtransaction(bool (*body) (void *arg), void *arg);
 
 #endif							/* TICKETMONSTER_H */

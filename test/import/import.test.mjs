@@ -265,7 +265,7 @@ test('bad sources and targets: one line on stderr, a non-zero exit, nothing writ
     [[noLinkSqlite], {}, /no table links events and artists/],
     [[SQLITE_SOURCE], { ADMIN_DATABASE_URL: '' }, /ADMIN_DATABASE_URL is not set/],
     [[SQLITE_SOURCE], { ADMIN_DATABASE_URL: databaseUrl(target) }, /permission denied for function tm_import/],
-    [[SQLITE_SOURCE], { ADMIN_DATABASE_URL: 'postgresql://127.0.0.1:1/x' }, /cannot connect to ADMIN_DATABASE_URL/],
+    [[SQLITE_SOURCE], { ADMIN_DATABASE_URL: 'postgresql://127.0.0.1:1/x' }, /cannot connect with ADMIN_DATABASE_URL/],
   ];
   const before = snapshot(target);
   for (const [args, env, message] of cases) {
