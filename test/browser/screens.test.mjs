@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { freshDatabase, startShim, api, login, psql } from '../lib/harness.mjs';
 import { launchChromium } from './chromium.mjs';
 import { openPage, shot, assertOwnOrigin } from './pages.mjs';
+import { lowContrastTexts } from './contrast.mjs';
 
 const DB = 'tm_browser_screens';
 const WIDTH = 375;
@@ -46,66 +47,6 @@ after(async () => {
   await shim?.stop();
 });
 
-// In the page: every visible piece of text whose colour is too close to what is behind it
-// (WCAG 2 contrast; backgrounds composed up the tree, opacity included). Disabled controls are
-// exempt, as WCAG has them; SVG drawings are pictures, not text.
-function lowContrast() {
-  const rgba = (c) => {
-    let m = /^rgba?\(([^)]+)\)$/.exec(c);
-    if (m) {
-      const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
-      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-    }
-    m = /^color\(srgb ([^)]+)\)$/.exec(c);
-    if (m) {
-      const p = m[1].split(/[\s/]+/).filter(Boolean).map(Number);
-      return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1];
-    }
-    return null;
-  };
-  const over = (top, below) => [0, 1, 2].map((i) => top[i] * top[3] + below[i] * (1 - top[3])).concat(1);
-  const lum = ([r, g, b]) => {
-    const f = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const background = (el) => {
-    const layers = [];
-    for (let e = el; e; e = e.parentElement) {
-      const cs = getComputedStyle(e);
-      if (cs.backgroundImage !== 'none') return null; // a gradient or picture: not judged here
-      const c = rgba(cs.backgroundColor);
-      if (c === null) return null;
-      if (c[3] > 0) layers.push(c);
-      if (c[3] >= 1) break;
-    }
-    let bg = [255, 255, 255, 1];
-    for (const layer of layers.reverse()) bg = over(layer, bg);
-    return bg;
-  };
-  const bad = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim();
-    if (!text || el.closest('svg, :disabled, [aria-disabled="true"], .sr-only, option, script, style')) continue;
-    const rect = el.getBoundingClientRect();
-    if (rect.width <= 1 || rect.height <= 1 || !el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
-    const cs = getComputedStyle(el);
-    const bg = background(el);
-    const fg0 = rgba(cs.color);
-    if (!bg || !fg0) continue;
-    let opacity = 1;
-    for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
-    const fg = over([...over(fg0, bg).slice(0, 3), opacity], bg);
-    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
-    const ratio = (hi + 0.05) / (lo + 0.05);
-    const size = parseFloat(cs.fontSize);
-    const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
-    if (ratio < (large ? 3 : 4.5)) {
-      bad.push(`${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).replace(/\s+/g, '.')}` : ''} "${text.slice(0, 40)}" ${ratio.toFixed(2)}:1 (${cs.color} on ${bg.map(Math.round).slice(0, 3).join(',')})`);
-    }
-  }
-  return bad;
-}
-
 // The checks of one screen: in light and dark mode at the page's size (375 px), then in dark
 // mode on a wide screen, where tables and grids are laid out differently.
 async function checkScreen(page, name) {
@@ -120,7 +61,7 @@ async function checkScreen(page, name) {
     assert.equal(dark, scheme === 'dark', `${name}: ${scheme} mode is emulated (${bodyBg})`);
     const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     assert.ok(scroll <= client, `${name} (${scheme}): no horizontal scrolling at ${client}px, content is ${scroll}px wide`);
-    assert.deepEqual(await page.evaluate(lowContrast), [], `${name} (${scheme}, ${size.width}px): text with too little contrast`);
+    assert.deepEqual(await lowContrastTexts(page), [], `${name} (${scheme}, ${size.width}px): text with too little contrast`);
     await shot(page, `screen-${name}-${scheme}${size === WIDE ? '-wide' : ''}`);
   }
   await page.setViewportSize(phone);
