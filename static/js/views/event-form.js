@@ -46,7 +46,7 @@ function pictureField(e) {
   });
   draw();
   return h('div', { class: 'picture-field' },
-    field('Picture', control, 'Optional: a file under /static/, e.g. /static/images/seaside.svg. Empty: a picture made from the name and genre.'),
+    field('Picture', control, 'Optional: a file under /static/, e.g. /static/images/seaside-festival.svg. Empty: a picture made from the name and genre.'),
     h('div', { class: 'actions start' }, clear), preview);
 }
 
