@@ -40,6 +40,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 
 include shim/shim.mk
+include test/fuzz/fuzz.mk
 
 all: $(SHIM)
 
@@ -60,6 +61,8 @@ run: deps
 	$(MAKE) install
 	tools/dev-run
 
+# The benchmark and the speed targets of issue 14 (bench/run, about 13 minutes; knobs such as
+# BENCH_QUICK=1 and BENCH_SKIP in bench/lib/settings.sh). Not part of make test.
 bench: deps
 	$(MAKE) all
 	$(MAKE) install

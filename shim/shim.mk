@@ -1,7 +1,7 @@
 # The HTTP shim: its own flags, apart from the extension's server-side ones.
 SHIM = shim/ticketmonster-web
 # The server (shim/) and the operator's commands of the same binary (cli/).
-SHIM_SRCS = $(filter-out shim/fuzz_%.c,$(wildcard shim/*.c)) $(wildcard cli/*.c)
+SHIM_SRCS = $(wildcard shim/*.c) $(wildcard cli/*.c)
 SHIM_OBJS = $(SHIM_SRCS:.c=.o)
 # Where the binary looks for the page without STATIC_DIR: the checkout's, or a package's
 # (make SHIM_STATIC_DIR=/usr/share/ticketmonster/static, from a clean tree).
@@ -35,32 +35,3 @@ $(SHIM_ASAN): $(SHIM_SRCS) $(wildcard shim/*.h cli/*.h)
 
 .PHONY: shim-asan
 shim-asan: $(SHIM_ASAN)
-
-# libFuzzer targets for the request parsing (issue 6): shim/fuzz_<name>.c, each built with
-# clang from its own source and the shim sources it exercises, under ASan and UBSan, into
-# test/fuzz/bin/<name>. `make fuzz` runs them (test/fuzz/run); so does `make test`, briefly.
-FUZZ_CC = clang
-FUZZ_TARGETS = $(patsubst shim/fuzz_%.c,%,$(wildcard shim/fuzz_*.c))
-FUZZ_BINS = $(FUZZ_TARGETS:%=test/fuzz/bin/%)
-FUZZ_CFLAGS = $(filter-out -O2,$(SHIM_CFLAGS)) -O1 -fno-omit-frame-pointer \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-
-fuzz_srcs_auth_header = auth_header
-fuzz_srcs_client_addr = client_addr
-fuzz_srcs_form_query = request_fields url_decode reply errors
-fuzz_srcs_json_body = request_fields url_decode reply errors
-fuzz_srcs_routes = routes url_decode request_path
-fuzz_srcs_static_path = static_files config secret_key
-fuzz_srcs_url_decode = url_decode
-
-define FUZZ_RULE
-test/fuzz/bin/$(1): shim/fuzz_$(1).c $$(fuzz_srcs_$(1):%=shim/%.c) $$(wildcard shim/*.h)
-	@mkdir -p $$(@D)
-	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$(filter %.c,$$^) $$(SHIM_LIBS)
-endef
-$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
-
-EXTRA_CLEAN += test/fuzz/bin
-
-.PHONY: fuzz-build
-fuzz-build: $(FUZZ_BINS)

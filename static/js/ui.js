@@ -4,7 +4,9 @@ import { h, mount } from './dom.js';
 
 const notices = () => document.getElementById('notices');
 
-// Show a message; errors stay until dismissed or the next navigation, successes fade.
+// Show a message as a toast just below the sticky header, wherever the page is scrolled, over
+// the page rather than in its flow (nothing moves). Errors stay until dismissed, the next
+// screen or the next form sent (main.js); successes fade.
 export function notify(message, kind = 'success') {
   const box = notices();
   const close = h('button', { class: 'notice-close', type: 'button', 'aria-label': 'Dismiss message' }, '×');
@@ -19,11 +21,12 @@ export const notifyError = (err) => notify(err?.message || String(err), 'error')
 export const clearNotices = () => mount(notices());
 
 // A modal confirmation; resolves true when the user confirms. Uses the page's <dialog>.
-export function confirmAction(text, { title = 'Are you sure?', ok = 'Delete' } = {}) {
+export function confirmAction(text, { title = 'Are you sure?', ok = 'Delete', cancel = 'Cancel' } = {}) {
   const dialog = document.getElementById('confirm');
   document.getElementById('confirm-title').textContent = title;
   document.getElementById('confirm-text').textContent = text;
   document.getElementById('confirm-ok').textContent = ok;
+  dialog.querySelector('button[value="cancel"]').textContent = cancel;
   dialog.returnValue = '';
   dialog.showModal();
   return new Promise((resolve) => {

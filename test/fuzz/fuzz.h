@@ -1,5 +1,5 @@
 /*
- * fuzz.h -- what the libFuzzer targets (shim/fuzz_*.c) share: a property check that
+ * fuzz.h -- what the libFuzzer targets (test/fuzz/fuzz_*.c) share: a property check that
  * crashes loudly, so that libFuzzer saves the input that broke it.
  */
 #ifndef TM_FUZZ_H

@@ -1,0 +1,37 @@
+# The connection sweep: GET /events and hot purchases at each of BENCH_SWEEP's connection
+# counts, shim and pgbench alternating (hot purchases only: sweep_purchases).
+
+sweep_reads_and_purchases() {
+  local c run
+  for c in "${sweep_conns[@]}"; do
+    for ((run = 1; run <= runs; run++)); do
+      scenario events "$c" "$sweep_duration" "$run"
+      scenario hot "$c" "$sweep_duration" "$run"
+    done
+  done
+}
+
+sweep_purchases() {
+  local c run
+  for c in "${sweep_conns[@]}"; do
+    for ((run = 1; run <= runs; run++)); do scenario hot "$c" "$sweep_duration" "$run"; done
+  done
+}
+
+# The chart: throughput and p99 by connections (bench/sweep.gp), from the medians.
+sweep_chart() {
+  local c s
+  for c in "${sweep_conns[@]}"; do
+    printf '%s' "$c"
+    for s in events:shim events:pgbench hot:shim hot:pgbench; do
+      printf ' %s' "$(figure "${s%:*}" "${s#*:}" "$c" rps median)"
+    done
+    for s in events:shim events:pgbench hot:shim hot:pgbench; do
+      printf ' %s' "$(figure "${s%:*}" "${s#*:}" "$c" p99 median)"
+    done
+    echo
+  done >"$out/sweep.dat"
+  gnuplot -e "title='TicketMonster: shim vs pgbench, $(nproc) cores, WEB_CONCURRENCY=$WEB_CONCURRENCY'" \
+    bench/sweep.gp
+  cp "$out/sweep.png" bench/sweep.png
+}
