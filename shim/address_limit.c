@@ -152,3 +152,23 @@ limit_forget(LimitTicket *ticket)
 	}
 	limit_release(ticket);
 }
+
+void
+limit_release_waiters(void)
+{
+	pthread_mutex_lock(&lock);
+	for (Address *entry = addresses; entry; entry = entry->next)
+	{
+		while (entry->head)
+		{
+			LimitTicket *ticket = entry->head;
+
+			entry->head = ticket->next;
+			ticket->next = NULL;
+			ticket->waiting = false;
+			MHD_resume_connection(ticket->connection);
+		}
+		entry->tail = NULL;
+	}
+	pthread_mutex_unlock(&lock);
+}

@@ -40,4 +40,10 @@ void		limit_release(LimitTicket *ticket);
 /* The request is over, however it ended: leaves the queue and gives back any slot. */
 void		limit_forget(LimitTicket *ticket);
 
+/*
+ * At shutdown, after the grace period: resumes every request still waiting for a slot,
+ * without one (the handler answers it 503), since MHD cannot stop with suspended connections.
+ */
+void		limit_release_waiters(void);
+
 #endif

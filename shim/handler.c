@@ -216,6 +216,13 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 
 	if (hashes_password(route))
 	{
+		/* Stopping: no new hashing, and no more waiting for a turn (limit_release_waiters). */
+		if (atomic_load(&shutting_down) && !req->password_slot.holds)
+		{
+			reply_error(&reply, 503, "unavailable", "the server is shutting down, try again");
+			reply.retry_after = 1;
+			goto done;
+		}
 		req->password_slot.connection = connection;
 		client_addr_of_request(connection, config.trust_proxy, req->password_slot.address);
 		if (!limit_acquire(&req->password_slot))

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "address_limit.h"
 #include "cache_listener.h"
 #include "calls.h"
 #include "config.h"
@@ -31,6 +32,7 @@ enum
 	 */
 	CONNECTION_TIMEOUT_SECONDS = 30,
 	SHUTDOWN_GRACE_MS = 8000,	/* Heroku sends SIGKILL 30 s after SIGTERM; we promise 10 s */
+	ANSWER_GRACE_MS = 2000,		/* for the 503s of requests still waiting after the grace */
 
 	/*
 	 * MHD's per-connection pool holds headers and read chunks only (bodies go to our own
@@ -74,11 +76,11 @@ start_daemon(void)
 
 /* Waits until no request is in progress, or the grace period is over. */
 static void
-drain_requests(void)
+drain_requests(int grace_ms)
 {
 	struct timespec tick = {0, 20 * 1000000L};
 
-	for (int waited = 0; requests_in_flight() > 0 && waited < SHUTDOWN_GRACE_MS; waited += 20)
+	for (int waited = 0; requests_in_flight() > 0 && waited < grace_ms; waited += 20)
 		nanosleep(&tick, NULL);
 }
 
@@ -138,13 +140,17 @@ main(int argc, char **argv)
 	listener = MHD_quiesce_daemon(daemon);
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);
-	drain_requests();
+	drain_requests(SHUTDOWN_GRACE_MS);
 	/*
-	 * Past the grace period: requests still waiting for the database are answered 503 (MHD
-	 * cannot stop with suspended connections), then the database threads finish their call.
+	 * Past the grace period: requests still waiting for their address's turn or for the
+	 * database are answered 503 (MHD cannot stop with suspended connections), then the
+	 * database threads finish their call.
 	 */
+	limit_release_waiters();
 	dbq_fail_queued();
 	calls_release_waiters();
+	/* Their connections were resumed: let MHD's threads send those answers before closing. */
+	drain_requests(ANSWER_GRACE_MS);
 	MHD_stop_daemon(daemon);
 	dbq_stop(SHUTDOWN_GRACE_MS);
 	cache_listener_stop();

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { api, psql } from '../lib/harness.mjs';
+import { api, psql, startShim } from '../lib/harness.mjs';
 import { setup, stopCleanly } from './helpers.mjs';
 
 let ctx;
@@ -24,10 +24,10 @@ before(async () => {
 after(async () => { await stopCleanly(ctx.shim); });
 
 // POST /login from `localAddress`: resolves with the status and body.
-function loginFrom(localAddress, username, password) {
+function loginFrom(localAddress, username, password, port = ctx.shim.port) {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ username, password });
-    const req = request({ host: '127.0.0.1', port: ctx.shim.port, localAddress, method: 'POST', path: '/login',
+    const req = request({ host: '127.0.0.1', port, localAddress, method: 'POST', path: '/login',
       headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.on('data', (d) => { text += d; });
@@ -102,4 +102,26 @@ test('another address logs in while one address has logins waiting', { timeout: 
     await lock.release();
   }
   for (const res of [...await Promise.all(first), await second]) assert.equal(res.status, 200, JSON.stringify(res.body));
+});
+
+// Stopping with logins still waiting for their address's turn after the grace period: MHD
+// cannot stop with suspended connections (it aborted the process). They are answered 503
+// and the process exits 0.
+test('SIGTERM with logins waiting for their turn: answered 503, clean exit', { timeout: 300000 }, async () => {
+  const stopping = await startShim(ctx.database);
+  const lock = await lockAccounts(ctx.database);
+  let stopped;
+  try {
+    const logins = Array.from({ length: 3 }, () => loginFrom('127.0.0.2', 'alice', 'alice-password', stopping.port));
+    while (loginsInDatabase() < 1) await new Promise((r) => setTimeout(r, 20));
+    // The first login holds the address's turn, stuck on the lock; the others wait for it.
+    stopped = stopCleanly(stopping);
+    for (const res of await Promise.all(logins)) {
+      assert.equal(res.status, 503, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'unavailable');
+    }
+  } finally {
+    await lock.release();
+  }
+  await stopped;
 });
