@@ -179,7 +179,7 @@ durable_section() {
   compare_header
   compare_row hot_durable 'POST /orders, hot event' $main_conns
   compare_row spread_durable "POST /orders, spread over $n_events events" $main_conns
-  for c in "${sweep_conns[@]}"; do compare_row hot_durable "hot purchase, $c" "$c"; done
+  for c in "${sweep_conns[@]}"; do compare_row hot_durable "hot purchase, pgbench alone, $c" "$c"; done
   echo
   echo "pgbench's best over the sweep (tps, clients): $(best_over_sweep hot_durable pgbench);" \
     "with fsync off: $(best_over_sweep hot pgbench)."
