@@ -221,7 +221,7 @@ EOF
 }
 
 staleness_section() {
-  local which label
+  local which label n max sent50 sent99
   cat <<EOF
 ## Staleness across two web processes
 
@@ -232,16 +232,21 @@ from A's acknowledgement to B's first answer showing it, that answer's own laten
 Meanwhile wrk buys tickets of the $n_events bench events through both processes (8
 connections each). Samples over 5 s count as timeouts (and as 5 s).
 
-| read on B | samples | p50 ms | p99 ms | max ms | timeouts |
-|---|---|---|---|---|---|
+The last two columns are the bracket's lower side: from the acknowledgement to the sending
+of the GET that showed the new count (the count became visible in between). They matter
+when GETs are slow, e.g. without a cache on a loaded machine.
+
+| read on B | samples | p50 ms | p99 ms | max ms | timeouts | to the GET's sending: p50 ms | p99 ms |
+|---|---|---|---|---|---|---|---|
 EOF
   for which in event events; do
     label=/events
     [[ $which == event ]] && label='/event/&lt;id&gt;'
-    printf '| GET %s | %s | %s | %s | %s | %s |\n' "$label" \
-      "$(figure "staleness_$which" probe 1 rps median)" "$(figure "staleness_$which" probe 1 p50 median)" \
-      "$(figure "staleness_$which" probe 1 p99 median)" "$(cat "$out/staleness-max-$which.txt" 2>/dev/null || echo n/a)" \
-      "$(figure "staleness_$which" probe 1 errors sum)"
+    read -r n max sent50 sent99 < <(cat "$out/staleness-extra-$which.txt" 2>/dev/null || echo n/a n/a n/a n/a)
+    printf '| GET %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" \
+      "$n" "$(figure "staleness_$which" probe 1 p50 median)" \
+      "$(figure "staleness_$which" probe 1 p99 median)" "$max" \
+      "$(figure "staleness_$which" probe 1 errors sum)" "$sent50" "$sent99"
   done
   echo
   echo "Purchases meanwhile: $(figure staleness_load_first shim 8 rps median) req/s through A and" \

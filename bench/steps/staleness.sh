@@ -29,7 +29,10 @@ staleness_two_processes() {
     line=$(grep "^STALENESS path=$which " "$out/staleness.txt")
     record "staleness_$which" probe 1 1 "$(field n "$line")" "$(field p50_ms "$line")" \
       "$(field p99_ms "$line")" "$(field timeouts "$line")"
-    printf '%s\n' "$(field max_ms "$line")" >"$out/staleness-max-$which.txt"
+    # Beside results.tsv's figures: samples, maximum, and the bracket's lower side (staleness.mjs).
+    printf '%s %s %s %s\n' "$(field n "$line")" "$(field max_ms "$line")" "$(field sent_p50_ms "$line")" \
+      "$(field sent_p99_ms "$line")" \
+      >"$out/staleness-extra-$which.txt"
     log "staleness ($which): $line"
   done
   shim_stop second
