@@ -64,6 +64,7 @@ bool
 config_load(void)
 {
 	long		port, ttl, max_age, concurrency, per_address, head, body, password_requests;
+	long		http_threads, queue_limit, queue_timeout, cache_age;
 	static char static_dir[PATH_MAX];
 
 	/* PORT=0: a port the kernel picks when binding, printed at start (what the tests use). */
@@ -74,8 +75,17 @@ config_load(void)
 		!env_number("MAX_CONNECTIONS_PER_ADDRESS", 64, 1, CONNECTION_LIMIT / 2, &per_address) ||
 		!env_number("HEAD_TIMEOUT", 10, 1, 300, &head) ||
 		!env_number("BODY_TIMEOUT", 30, 1, 300, &body) ||
-		!env_number("PASSWORD_REQUESTS_PER_ADDRESS", 1, 1, 256, &password_requests))
+		!env_number("PASSWORD_REQUESTS_PER_ADDRESS", 1, 1, 256, &password_requests) ||
+		!env_number("HTTP_THREADS", 2, 1, 64, &http_threads) ||
+		!env_number("DB_QUEUE_LIMIT", 512, 1, CONNECTION_LIMIT, &queue_limit) ||
+		!env_number("DB_QUEUE_TIMEOUT_MS", 5000, 1, 600000, &queue_timeout) ||
+		/* the contract's bound: a committed change is visible within 1 second */
+		!env_number("CACHE_MAX_AGE_MS", 100, 0, 1000, &cache_age))
 		return false;
+	config.http_threads = (unsigned int) http_threads;
+	config.db_queue_limit = (unsigned int) queue_limit;
+	config.db_queue_timeout_ms = (unsigned int) queue_timeout;
+	config.cache_max_age_ms = (unsigned int) cache_age;
 	config.max_connections_per_address = (unsigned int) per_address;
 	config.head_timeout = (unsigned int) head;
 	config.body_timeout = (unsigned int) body;
@@ -153,8 +163,20 @@ config_print_help(const char *argv0)
 		   "  CORS_ORIGINS     comma-separated origins allowed to call the API, or *\n"
 		   "                   (default: none, same-origin only)\n"
 		   "  STATIC_DIR       folder of the web page (default " TM_STATIC_DIR ")\n"
-		   "  WEB_CONCURRENCY  worker threads, each with one database connection (default 4,\n"
-		   "                   which fits the connection limits of small hosted databases)\n"
+		   "  WEB_CONCURRENCY  database connections, each with its own thread (default 4,\n"
+		   "                   which fits the connection limits of small hosted databases);\n"
+		   "                   plus one for the cache's notifications\n"
+		   "  HTTP_THREADS     threads doing HTTP only (default 2): they never wait for the\n"
+		   "                   database, so files, /healthz and cached reads always answer\n"
+		   "  DB_QUEUE_LIMIT   requests that may wait for a database connection (default 512);\n"
+		   "                   one more is answered 503 busy at once\n"
+		   "  DB_QUEUE_TIMEOUT_MS  how long a request may wait for a database connection\n"
+		   "                   before it is answered 503 busy + Retry-After (default 5000);\n"
+		   "                   a call that has started is never cut short\n"
+		   "  CACHE_MAX_AGE_MS public reads (events, artists) are served from memory at most\n"
+		   "                   this long after their query started (default 100, at most\n"
+		   "                   1000, the API's bound; 0: never from memory): how late other\n"
+		   "                   processes' sales show; edits are notified and show sooner\n"
 		   "  MAX_CONNECTIONS_PER_ADDRESS  open connections one client address may hold\n"
 		   "                   (default 64, at most 500; the process takes 1000 in all)\n"
 		   "  HEAD_TIMEOUT     seconds a client has to send a whole request head (default 10;\n"

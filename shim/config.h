@@ -18,7 +18,11 @@ typedef struct Config
 	bool		production;
 	const char *cors_origins;	/* NULL: no CORS headers at all */
 	const char *static_dir;		/* absolute, resolved with realpath */
-	unsigned int web_concurrency;
+	unsigned int web_concurrency;	/* database connections (db_queue.c) */
+	unsigned int http_threads;	/* threads doing HTTP I/O only */
+	unsigned int db_queue_limit;	/* database calls waiting for a connection, at most */
+	unsigned int db_queue_timeout_ms;	/* longest wait for a connection, then 503 busy */
+	unsigned int cache_max_age_ms;	/* age limit of public reads kept in memory; 0: none kept */
 	/* What one client may hold (docs/security.md): see config_print_help. */
 	unsigned int max_connections_per_address;
 	unsigned int head_timeout;	/* seconds for a whole request head */

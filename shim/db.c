@@ -1,8 +1,9 @@
 /*
  * db.c -- per-thread connections and the call runner.
  *
- * Each MHD worker thread owns one connection, made on first use and prepared with every
- * route's statement, so a request never waits for another thread's connection. The shim
+ * Each database thread (db_queue.c: WEB_CONCURRENCY of them, the pool) owns one connection,
+ * made on first use and prepared with every route's statement. The HTTP threads never touch
+ * a connection: they queue the call and suspend the request (db_queue.c). The shim
  * knows no signing key: the extension keeps its keys where only its owner reads them.
  *
  * With READ_DATABASE_URL set, each thread owns a second connection for public reads (a
@@ -95,7 +96,7 @@ pool_for(const Route *route)
 }
 
 static PGconn *
-connect_now(const char *url)
+connect_now(const char *url, const char *application_name)
 {
 	char		options[256];
 	const char *keywords[12];
@@ -110,7 +111,7 @@ connect_now(const char *url)
 			 " -c client_min_messages=notice", config.token_ttl, config.token_max_age);
 
 	/* Defaults first: values given by DATABASE_URL come later and win... */
-	keywords[n] = "fallback_application_name", values[n++] = "ticketmonster-web";
+	keywords[n] = "fallback_application_name", values[n++] = application_name;
 	keywords[n] = "connect_timeout", values[n++] = "5";
 	/*
 	 * A database machine that vanishes (power, network) leaves no FIN behind: keepalives let
@@ -243,7 +244,7 @@ thread_connection(Pool pool)
 	if (conn)
 		return conn;
 
-	conn = connect_now(pool_url(pool));
+	conn = connect_now(pool_url(pool), "ticketmonster-web");
 	if (PQstatus(conn) != CONNECTION_OK)
 	{
 		report_down(pool, PQerrorMessage(conn));
@@ -280,10 +281,16 @@ drop_thread_connection(Pool pool)
 	PQfinish(conn);
 }
 
+PGconn *
+db_connect_listener(void)
+{
+	return connect_now(config.database_url, "ticketmonster-web-listener");
+}
+
 bool
 db_startup_check(void)
 {
-	PGconn	   *conn = connect_now(config.database_url);
+	PGconn	   *conn = connect_now(config.database_url, "ticketmonster-web");
 	bool		ok = true;
 
 	if (PQstatus(conn) != CONNECTION_OK)
@@ -423,8 +430,12 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 		{
 			if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 			{
+				/* The body stays in libpq's result, which the reply now owns: no copy. */
 				reply->status = thread_already_existed ? 200 : route->success_status;
-				reply->body = strdup(PQgetvalue(res, 0, 0));
+				reply->body = PQgetvalue(res, 0, 0);
+				reply->body_len = (size_t) PQgetlength(res, 0, 0);
+				reply->pg_result = res;
+				return;
 			}
 			else if (PQntuples(res) == 1 && thread_warning.present)
 				reply_from_diagnostic(&thread_warning, reply);

@@ -1,9 +1,10 @@
 /*
- * db.h -- one libpq connection per worker thread, and the runner of one API call.
+ * db.h -- one libpq connection per database thread (db_queue.c), and the runner of one API call.
  */
 #ifndef TM_DB_H
 #define TM_DB_H
 
+#include <libpq-fe.h>
 #include <stdbool.h>
 
 #include "reply.h"
@@ -19,8 +20,14 @@ void		db_init(void);
 bool		db_startup_check(void);
 
 /*
+ * A new connection to DATABASE_URL for the cache's notifications (cache_listener.c), named
+ * ticketmonster-web-listener unless the URL names it; check PQstatus.
+ */
+PGconn	   *db_connect_listener(void);
+
+/*
  * Runs the route's statement with `values` (NULL entries are SQL NULL) as one transaction on
- * this thread's connection, reconnecting and retrying where that is safe, and turns the
+ * this database thread's connection, reconnecting and retrying where that is safe, and turns the
  * outcome into a reply.
  */
 void		db_call(const Route *route, const char *const *values, int nvalues, Reply *reply);

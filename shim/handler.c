@@ -1,6 +1,8 @@
 /*
- * handler.c -- a request's life: accumulate the body (capped), find the route, run the call
- * or serve a file, answer, and log one line when MHD reports the request complete.
+ * handler.c -- a request's life: accumulate the body (capped), find the route, start the call
+ * or serve a file, answer, and log one line when MHD reports the request complete. Runs on
+ * the HTTP threads only, which never wait for the database: a call suspends the request
+ * until its answer is there (calls.c, db_queue.c).
  */
 #include "handler.h"
 
@@ -13,12 +15,13 @@
 #include <time.h>
 
 #include "address_limit.h"
+#include "answer.h"
 #include "auth_header.h"
+#include "calls.h"
 #include "client_addr.h"
 #include "config.h"
 #include "connection_guard.h"
 #include "cors.h"
-#include "db.h"
 #include "log_escape.h"
 #include "reply.h"
 #include "request_fields.h"
@@ -37,17 +40,8 @@ typedef struct Request
 	bool		bad_framing;	/* its length is ambiguous: answered 400, connection closed */
 	unsigned int status;		/* 0 until a response is queued */
 	LimitTicket password_slot;	/* for requests that hash a password (address_limit.h) */
+	Waiter		waiter;			/* its database call (calls.h) */
 } Request;
-
-/*
- * Sent with every response (docs/security.md). The page loads only its own scripts, styles
- * and images (plus data: images), runs no inline script or style attribute, cannot be framed,
- * and sends no Referer; nothing is ever sniffed into another type.
- */
-static const char CONTENT_SECURITY_POLICY[] =
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-	"frame-ancestors 'none'";
 
 static atomic_uint in_flight;
 static atomic_bool shutting_down;
@@ -70,17 +64,14 @@ header(struct MHD_Connection *connection, const char *name)
 	return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
 }
 
+/* Queues and releases `response`, with the per-request headers (CORS, closing). */
 static enum MHD_Result
-queue(struct MHD_Connection *connection, Request *req, unsigned int status,
-	  struct MHD_Response *response)
+queue_built(struct MHD_Connection *connection, Request *req, unsigned int status,
+			struct MHD_Response *response)
 {
 	enum MHD_Result result;
 
 	cors_add_headers(connection, response);
-	MHD_add_response_header(response, "Content-Security-Policy", CONTENT_SECURITY_POLICY);
-	MHD_add_response_header(response, "X-Frame-Options", "DENY");
-	MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
 	if (atomic_load(&shutting_down) || req->bad_framing)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 	req->status = status;
@@ -89,12 +80,23 @@ queue(struct MHD_Connection *connection, Request *req, unsigned int status,
 	return result;
 }
 
+/* The same, for a response built here: with the security headers every response carries. */
+static enum MHD_Result
+queue(struct MHD_Connection *connection, Request *req, unsigned int status,
+	  struct MHD_Response *response)
+{
+	answer_add_security_headers(response);
+	return queue_built(connection, req, status, response);
+}
+
 /* A JSON reply, with the headers its status calls for. `allow` is for 405. */
 static enum MHD_Result
 queue_reply(struct MHD_Connection *connection, Request *req, Reply *reply, const char *allow)
 {
 	struct MHD_Response *response =
 		MHD_create_response_from_buffer(strlen(reply->body), reply->body, MHD_RESPMEM_MUST_FREE);
+
+	reply->body = NULL;			/* MHD's now */
 
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
 							reply->content_type ? reply->content_type : "application/json; charset=utf-8");
@@ -180,44 +182,27 @@ hashes_password(const Route *route)
 }
 
 /*
- * A route with `etag_of` names the object of its body whose "version" is the resource's
- * version: it becomes the strong ETag, which clients send back in If-Match.
+ * The answer of the request's call: from memory as it was built, when nothing of this request
+ * must be added to it; else a response of its own around the same body.
  */
-static void
-set_etag(const Route *route, Reply *reply)
+static enum MHD_Result
+queue_answer(struct MHD_Connection *connection, Request *req)
 {
-	json_t	   *body;
-	json_t	   *version;
+	Answer	   *answer = req->waiter.answer;
+	bool		not_modified = answer_not_modified(answer, header(connection, MHD_HTTP_HEADER_IF_NONE_MATCH));
+	unsigned int status = not_modified ? MHD_HTTP_NOT_MODIFIED : answer->reply.status;
 
-	if (!route->etag_of || reply->status >= 300 || !reply->body)
-		return;
-	body = json_loads(reply->body, 0, NULL);
-	version = json_object_get(json_object_get(body, route->etag_of), "version");
-	if (json_is_integer(version))
-		snprintf(reply->etag, sizeof(reply->etag), "\"%lld\"",
-				 (long long) json_integer_value(version));
-	json_decref(body);
-}
-
-/* A route with `text_type` answers a result that is a JSON string as that text (a CSV). */
-static void
-set_text_body(const Route *route, Reply *reply)
-{
-	json_t	   *value;
-
-	if (!route->text_type || reply->status >= 300 || !reply->body)
-		return;
-	value = json_loads(reply->body, JSON_DECODE_ANY, NULL);
-	if (json_is_string(value))
+	limit_release(&req->password_slot);
+	if (answer->shared && !config.cors_origins && !atomic_load(&shutting_down))
 	{
-		free(reply->body);
-		reply->body = strndup(json_string_value(value), json_string_length(value));
-		reply->content_type = route->text_type;
+		req->status = status;
+		return MHD_queue_response(connection, status,
+								  not_modified ? answer->shared_not_modified : answer->shared);
 	}
-	json_decref(value);
+	return queue_built(connection, req, status, answer_response(answer, not_modified));
 }
 
-/* Runs the route's tm_* call with its arguments gathered from the request. */
+/* Starts the route's tm_* call with its arguments gathered from the request. */
 static enum MHD_Result
 answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *match)
 {
@@ -289,10 +274,24 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 				break;
 		}
 	}
-	db_call(route, values, n, &reply);
-	limit_release(&req->password_slot);
-	set_etag(route, &reply);
-	set_text_body(route, &reply);
+	req->waiter.connection = connection;
+	switch (calls_start(route, values, n, &req->waiter))
+	{
+		case CALL_ANSWERED:
+			free(token);
+			free(fields);
+			return queue_answer(connection, req);
+		case CALL_WAITING:
+			/* suspended: MHD calls again once req->waiter.answer is set */
+			free(token);
+			free(fields);
+			return MHD_YES;
+		case CALL_BUSY:
+			limit_release(&req->password_slot);
+			reply_error(&reply, 503, "busy", "the server is busy, try again shortly");
+			reply.retry_after = 1;
+			break;
+	}
 done:
 	free(token);
 	free(fields);
@@ -468,6 +467,11 @@ handle_request(void *cls, struct MHD_Connection *connection, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/* Resumed with the answer of its call. */
+	if (req->waiter.answer)
+		return queue_answer(connection, req);
+	if (req->waiter.flight)
+		return MHD_YES;
 	return dispatch(connection, req);
 }
 
@@ -487,6 +491,7 @@ request_completed(void *cls, struct MHD_Connection *connection, void **request_s
 	if (!req)
 		return;
 	limit_forget(&req->password_slot);
+	calls_forget(&req->waiter);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (double) (now.tv_sec - req->started.tv_sec) * 1e3 +
 		(double) (now.tv_nsec - req->started.tv_nsec) / 1e6;

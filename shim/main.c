@@ -12,9 +12,12 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "cache_listener.h"
+#include "calls.h"
 #include "config.h"
 #include "connection_guard.h"
 #include "db.h"
+#include "db_queue.h"
 #include "handler.h"
 #include "url_decode.h"
 
@@ -49,12 +52,15 @@ unescape(void *cls, struct MHD_Connection *connection, char *s)
 static struct MHD_Daemon *
 start_daemon(void)
 {
-	/* Suspending lets a request wait for its turn without holding a worker (handler.c). */
+	/*
+	 * Suspending lets a request wait for its turn (address_limit.c) or for the database
+	 * (calls.c) without holding an HTTP thread.
+	 */
 	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 							(uint16_t) config.port, NULL, NULL, handle_request, NULL,
 							/* First, so that MHD prints nothing by itself (connection_guard.h). */
 							MHD_OPTION_EXTERNAL_LOGGER, guard_log, NULL,
-							MHD_OPTION_THREAD_POOL_SIZE, config.web_concurrency,
+							MHD_OPTION_THREAD_POOL_SIZE, config.http_threads,
 							MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) CONNECTION_TIMEOUT_SECONDS,
 							MHD_OPTION_CONNECTION_LIMIT, (unsigned int) CONNECTION_LIMIT,
 							/* One address cannot take the whole process's connections. */
@@ -106,9 +112,9 @@ main(int argc, char **argv)
 	db_init();
 	if (!db_startup_check())
 		return 1;
-	if (!guard_start())
+	if (!guard_start() || !dbq_start() || !cache_listener_start())
 	{
-		fprintf(stderr, "ticketmonster-web: cannot start the connection watchdog\n");
+		fprintf(stderr, "ticketmonster-web: cannot start its threads\n");
 		return 1;
 	}
 	daemon = start_daemon();
@@ -118,9 +124,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	/* The bound port, not the configured one: PORT=0 lets the kernel pick it. */
-	printf("ticketmonster-web: listening on port %u with %u worker threads\n",
+	printf("ticketmonster-web: listening on port %u with %u HTTP threads and %u database connections\n",
 		   (unsigned int) MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT)->port,
-		   config.web_concurrency);
+		   config.http_threads, config.web_concurrency);
 	fflush(stdout);
 
 	sigwait(&stop_signals, &signal_number);
@@ -133,7 +139,16 @@ main(int argc, char **argv)
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);
 	drain_requests();
+	/*
+	 * Past the grace period: requests still waiting for the database are answered 503 (MHD
+	 * cannot stop with suspended connections), then the database threads finish their call.
+	 */
+	dbq_fail_queued();
+	calls_release_waiters();
 	MHD_stop_daemon(daemon);
+	dbq_stop(SHUTDOWN_GRACE_MS);
+	cache_listener_stop();
+	calls_free_all();
 	guard_stop();
 	printf("ticketmonster-web: stopped\n");
 	fflush(stdout);

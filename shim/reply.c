@@ -3,12 +3,33 @@
  */
 #include "reply.h"
 
-#include <stddef.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
 
 #include "errors.h"
 
 void
 reply_error(Reply *reply, unsigned int status, const char *code, const char *message)
 {
+	reply_clear(reply);
 	*reply = (Reply) {.status = status, .body = error_body(message, code, NULL, NULL)};
+}
+
+void
+reply_set_body(Reply *reply, char *body)
+{
+	if (reply->pg_result)
+		PQclear(reply->pg_result);
+	else
+		free(reply->body);
+	reply->pg_result = NULL;
+	reply->body = body;
+	reply->body_len = 0;
+}
+
+void
+reply_clear(Reply *reply)
+{
+	reply_set_body(reply, NULL);
+	*reply = (Reply) {0};
 }

@@ -81,6 +81,28 @@ route_index(const Route *route)
 	return (size_t) (route - routes);
 }
 
+bool
+route_is_public_read(const Route *route)
+{
+	if (!route->sql || !route->read_only || strcmp(route->pattern, "/readyz") == 0)
+		return false;
+	for (int i = 0; route->args[i] != ARG_END; i++)
+		if (route->args[i] == ARG_TOKEN)
+			return false;
+	return true;
+}
+
+bool
+route_changes_public(const Route *route)
+{
+	if (route->read_only)
+		return false;
+	/* Sales too (their counts), and a closed account's tickets go back on sale. */
+	return strncmp(route->pattern, "/event", 6) == 0 || strncmp(route->pattern, "/artist", 7) == 0 ||
+		strncmp(route->pattern, "/order", 6) == 0 ||
+		(strcmp(route->method, "DELETE") == 0 && strncmp(route->pattern, "/account", 8) == 0);
+}
+
 static bool
 all_digits(const char *s, size_t len)
 {

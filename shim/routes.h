@@ -53,6 +53,20 @@ typedef struct RouteMatch
 /* Matches a percent-decoded path; HEAD matches GET routes. */
 void		route_find(const char *method, const char *path, RouteMatch *match);
 
+/*
+ * A public read (API.md, "Caching"): a read that takes no token, the same answer for everyone,
+ * which may come from a standby and from the web process's memory. /readyz is not one: it
+ * checks the database.
+ */
+bool		route_is_public_read(const Route *route);
+
+/*
+ * A call that can change what public reads answer (events, artists, ticket counts): when one
+ * ends, this process drops its public reads at once, so that its client reads its own write
+ * without waiting for the database's notification (calls.c).
+ */
+bool		route_changes_public(const Route *route);
+
 /* The index of a route in `routes`, which names its prepared statement. */
 size_t		route_index(const Route *route);
 

@@ -288,6 +288,30 @@ CREATE FUNCTION tm_account_legacy(username text) RETURNS jsonb
 CREATE FUNCTION tm_import(source jsonb, options jsonb DEFAULT '{}') RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
 
+-- cache: the web processes keep public reads (events, artists) in memory and drop them when
+-- the data change. Every statement that changes a public table notifies the channel
+-- ticketmonster_public; PostgreSQL delivers it when the transaction commits (never for a
+-- rollback), whoever made the change: the API, or an admin in psql. Duplicates within one
+-- transaction fold into one notification. Sales are the exception: a transaction that
+-- notifies holds a database-wide lock from its commit until it is durable, which made spread
+-- purchases 4 times slower; they change only the ticket counts and the version, which the
+-- web processes refresh within their age bound (CACHE_MAX_AGE_MS, docs/caching.md).
+CREATE FUNCTION tm_public_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_catalog.pg_notify('ticketmonster_public', '');
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER tm_public_changed AFTER INSERT OR DELETE OR TRUNCATE
+    OR UPDATE OF name, place, city, date, price, start_time, max_tickets_per_account, image_url,
+                 deleted_at ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION tm_public_changed();
+CREATE TRIGGER tm_public_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON artists
+    FOR EACH STATEMENT EXECUTE FUNCTION tm_public_changed();
+CREATE TRIGGER tm_public_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON event_artists
+    FOR EACH STATEMENT EXECUTE FUNCTION tm_public_changed();
+
 -- Every function runs as the extension's owner with pg_catalog first in its search_path, so
 -- that no object planted in a writable schema (public before PostgreSQL 15) shadows a
 -- built-in one; the C code's SQL also names pg_catalog for the functions it calls, since an

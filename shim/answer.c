@@ -1,0 +1,238 @@
+/*
+ * answer.c -- see answer.h.
+ */
+#include "answer.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Sent with every response (docs/security.md). The page loads only its own scripts, styles
+ * and images (plus data: images), runs no inline script or style attribute, cannot be framed,
+ * and sends no Referer; nothing is ever sniffed into another type.
+ */
+static const char CONTENT_SECURITY_POLICY[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+	"frame-ancestors 'none'";
+
+void
+answer_add_security_headers(struct MHD_Response *response)
+{
+	MHD_add_response_header(response, "Content-Security-Policy", CONTENT_SECURITY_POLICY);
+	MHD_add_response_header(response, "X-Frame-Options", "DENY");
+	MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+}
+
+static size_t
+body_length(const Reply *reply)
+{
+	return reply->body_len ? reply->body_len : (reply->body ? strlen(reply->body) : 0);
+}
+
+/*
+ * A route with `etag_of` names the object of its body whose "version" is the resource's
+ * version: it becomes the strong ETag, which clients send back in If-Match.
+ */
+static void
+set_version_etag(const Route *route, Reply *reply)
+{
+	json_t	   *body;
+	json_t	   *version;
+
+	if (!route->etag_of || reply->status >= 300 || !reply->body)
+		return;
+	body = json_loadb(reply->body, body_length(reply), 0, NULL);
+	version = json_object_get(json_object_get(body, route->etag_of), "version");
+	if (json_is_integer(version))
+		snprintf(reply->etag, sizeof(reply->etag), "\"%lld\"",
+				 (long long) json_integer_value(version));
+	json_decref(body);
+}
+
+/* A route with `text_type` answers a result that is a JSON string as that text (a CSV). */
+static void
+set_text_body(const Route *route, Reply *reply)
+{
+	json_t	   *value;
+
+	if (!route->text_type || reply->status >= 300 || !reply->body)
+		return;
+	value = json_loadb(reply->body, body_length(reply), JSON_DECODE_ANY, NULL);
+	if (json_is_string(value))
+	{
+		reply_set_body(reply, strndup(json_string_value(value), json_string_length(value)));
+		reply->content_type = route->text_type;
+	}
+	json_decref(value);
+}
+
+/* A strong entity tag of the body's bytes: 64-bit FNV-1a, in hex. */
+static void
+set_content_etag(Reply *reply)
+{
+	uint64_t	hash = 0xcbf29ce484222325ULL;
+	size_t		len = body_length(reply);
+
+	for (size_t i = 0; i < len; i++)
+		hash = (hash ^ (unsigned char) reply->body[i]) * 0x100000001b3ULL;
+	snprintf(reply->etag, sizeof(reply->etag), "\"%016" PRIx64 "\"", hash);
+}
+
+static void
+release_from_response(void *cls)
+{
+	answer_unref(cls);
+}
+
+static void
+free_storage(Answer *answer)
+{
+	reply_clear(&answer->reply);
+	free(answer);
+}
+
+/* The shared response's body is the answer's: freed once MHD is done with that response. */
+static void
+free_storage_from_response(void *cls)
+{
+	free_storage(cls);
+}
+
+/*
+ * `shared`: the answer's own response, which holds no reference (it would keep the answer
+ * alive for ever) but frees the answer's storage when the last connection sending it is done.
+ */
+static struct MHD_Response *
+build_response(Answer *answer, bool not_modified, bool shared)
+{
+	const Reply *reply = &answer->reply;
+	struct MHD_Response *response;
+
+	if (not_modified)
+		response = MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
+	else
+	{
+		/* The body stays where it is (maybe libpq's result) until MHD is done with it. */
+		response = MHD_create_response_from_buffer_with_free_callback_cls(
+			body_length(reply), reply->body ? reply->body : (char *) "",
+			shared ? free_storage_from_response : release_from_response,
+			shared ? answer : answer_ref(answer));
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+								reply->content_type ? reply->content_type : "application/json; charset=utf-8");
+	}
+	/*
+	 * Public reads are the same for everyone: a browser may keep them but must ask again
+	 * each time (the ETag makes that a 304). Everything else can carry tokens, balances or
+	 * orders: no cache may keep it.
+	 */
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL,
+							answer->public_read && reply->status == 200 ? "no-cache" : "no-store");
+	if (reply->status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (reply->retry_after)
+	{
+		char		seconds[16];
+
+		snprintf(seconds, sizeof(seconds), "%u", reply->retry_after);
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+	}
+	else if (reply->status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "2");
+	if (reply->etag[0])
+		MHD_add_response_header(response, MHD_HTTP_HEADER_ETAG, reply->etag);
+	answer_add_security_headers(response);
+	return response;
+}
+
+Answer *
+answer_new(const Route *route, Reply *reply, const struct timespec *born)
+{
+	Answer	   *answer = calloc(1, sizeof(Answer));
+
+	if (!answer)
+		abort();				/* as jansson and libpq do: out of memory ends the process */
+	atomic_init(&answer->refs, 1);
+	answer->reply = *reply;
+	*reply = (Reply) {0};
+	answer->born = *born;
+	answer->public_read = route_is_public_read(route);
+	set_version_etag(route, &answer->reply);
+	set_text_body(route, &answer->reply);
+	if (answer->public_read && answer->reply.status == 200)
+	{
+		/*
+		 * An event's ETag is its version, which If-Match compares (API.md), but an artist's
+		 * rename or the event's start change its body and not its version: that ETag names
+		 * no one representation, so only content tags are answered with 304.
+		 */
+		if (!answer->reply.etag[0])
+		{
+			set_content_etag(&answer->reply);
+			answer->revalidates = true;
+		}
+		answer->shared = build_response(answer, false, true);
+		answer->shared_not_modified = answer->revalidates ? build_response(answer, true, true) : NULL;
+	}
+	return answer;
+}
+
+Answer *
+answer_error(unsigned int status, const char *code, const char *message)
+{
+	Answer	   *answer = calloc(1, sizeof(Answer));
+
+	if (!answer)
+		abort();
+	atomic_init(&answer->refs, 1);
+	reply_error(&answer->reply, status, code, message);
+	clock_gettime(CLOCK_MONOTONIC, &answer->born);
+	return answer;
+}
+
+Answer *
+answer_ref(Answer *answer)
+{
+	atomic_fetch_add(&answer->refs, 1);
+	return answer;
+}
+
+void
+answer_unref(Answer *answer)
+{
+	if (!answer || atomic_fetch_sub(&answer->refs, 1) != 1)
+		return;
+	if (answer->shared_not_modified)
+		MHD_destroy_response(answer->shared_not_modified);
+	if (answer->shared)
+		MHD_destroy_response(answer->shared);	/* frees the storage, now or after its last send */
+	else
+		free_storage(answer);
+}
+
+bool
+answer_not_modified(const Answer *answer, const char *if_none_match)
+{
+	const char *tag = answer->reply.etag;
+	size_t		len = strlen(tag);
+
+	if (!answer->revalidates || !if_none_match || !len)
+		return false;
+	if (strcmp(if_none_match, "*") == 0)
+		return true;
+	/* A list of tags; W/ ones compare weakly, which is equal text for If-None-Match. */
+	for (const char *p = strstr(if_none_match, tag); p; p = strstr(p + 1, tag))
+		if (p[len] == '\0' || p[len] == ',' || p[len] == ' ')
+			return true;
+	return false;
+}
+
+struct MHD_Response *
+answer_response(Answer *answer, bool not_modified)
+{
+	return build_response(answer, not_modified, false);
+}

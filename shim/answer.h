@@ -1,0 +1,53 @@
+/*
+ * answer.h -- the outcome of a database call, ready to serve: shared by every request that
+ * waited for that call and, for a public read, kept by the cache (calls.c). Reference-counted;
+ * immutable once made. A public read's MHD response is built once with all its headers and
+ * queued as it is for every request that needs no per-request header.
+ */
+#ifndef TM_ANSWER_H
+#define TM_ANSWER_H
+
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "reply.h"
+#include "routes.h"
+
+typedef struct Answer
+{
+	atomic_uint refs;
+	Reply		reply;			/* status, body (maybe inside libpq's result), etag, ... */
+	bool		public_read;	/* the same for everyone: Cache-Control no-cache, not no-store */
+	bool		revalidates;	/* its ETag is of its content: If-None-Match can be answered 304 */
+	struct timespec born;		/* when the call that made it was queued (CLOCK_MONOTONIC) */
+	struct MHD_Response *shared;	/* public reads: the whole response, headers included */
+	struct MHD_Response *shared_not_modified;	/* ... and its 304 */
+} Answer;
+
+/*
+ * Makes an answer of `reply` (taken over: the reply is empty afterwards) for `route`: the
+ * ETag (a route's version, or a digest of a public read's body), a JSON string as text.
+ */
+Answer	   *answer_new(const Route *route, Reply *reply, const struct timespec *born);
+
+/* An answer that is no database's: an error (the shutdown's 503). */
+Answer	   *answer_error(unsigned int status, const char *code, const char *message);
+
+Answer	   *answer_ref(Answer *answer);
+void		answer_unref(Answer *answer);
+
+/* Does If-None-Match name this answer's current representation? */
+bool		answer_not_modified(const Answer *answer, const char *if_none_match);
+
+/*
+ * A new MHD response of the answer (the body is not copied: the response holds a reference),
+ * with its content headers and the security headers, but no CORS header.
+ */
+struct MHD_Response *answer_response(Answer *answer, bool not_modified);
+
+/* The headers every response carries (docs/security.md). */
+void		answer_add_security_headers(struct MHD_Response *response);
+
+#endif

@@ -1,0 +1,140 @@
+// The database never blocks the HTTP side (issue 14): while every database connection is
+// stuck behind a lock a superuser holds, /healthz, static files and public reads in memory
+// still answer, a request waiting for a connection past DB_QUEUE_TIMEOUT_MS is answered 503
+// busy + Retry-After, and one over DB_QUEUE_LIMIT at once. The stall is held until the
+// requests under test have answered, and released only then: nothing here is timed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { api, psql, startShim, freshDatabase } from '../lib/harness.mjs';
+import { stopCleanly } from './helpers.mjs';
+
+const HANG_MS = 120000;
+
+// A superuser session holding an ACCESS EXCLUSIVE lock on the events table until release().
+async function holdLock(database, table) {
+  const proc = spawn('psql', ['-X', '-q', '-A', '-t', '-d', database], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n`);
+  const started = Date.now();
+  while (!out.includes('locked')) {
+    assert.ok(Date.now() - started < HANG_MS, 'the lock was never taken');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    async release() {
+      proc.stdin.end('COMMIT;\n');
+      await new Promise((r) => proc.once('exit', r));
+    },
+  };
+}
+
+// Until `count` of the shim's backends wait for a lock.
+async function waitForBlocked(database, count) {
+  const started = Date.now();
+  for (;;) {
+    const n = Number(psql(database, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}'
+      AND application_name = 'ticketmonster-web' AND wait_event_type = 'Lock'`));
+    if (n >= count) return;
+    assert.ok(Date.now() - started < HANG_MS, `never ${count} calls waiting for the lock`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('every database connection stuck: files and /healthz answer; a call waiting past its deadline is 503 busy', async () => {
+  const database = freshDatabase('http_queue_deadline');
+  psql(database, `SELECT tm_artist_create(NULL, '{"name": "Queue Band", "country": "Spain", "genre": "POP"}')`);
+  const shim = await startShim(database, { env: { WEB_CONCURRENCY: '2', DB_QUEUE_TIMEOUT_MS: '300' } });
+  let lock;
+  try {
+    lock = await holdLock(database, 'events');
+    // both connections stuck on the lock
+    const stuck = [api(shim.base, 'GET', '/events'), api(shim.base, 'GET', '/events?when=upcoming')];
+    await waitForBlocked(database, 2);
+
+    // the HTTP side answers whatever the database does
+    assert.equal((await api(shim.base, 'GET', '/healthz')).status, 200);
+    assert.equal((await api(shim.base, 'GET', '/static/favicon.svg')).status, 200);
+    const page = await api(shim.base, 'GET', '/');
+    assert.equal(page.status, 200);
+
+    // a call that waits for a connection: 503 busy with Retry-After once its deadline passed
+    const busy = await api(shim.base, 'GET', '/artists');
+    assert.equal(busy.status, 503, JSON.stringify(busy.body));
+    assert.equal(busy.body.code, 'busy');
+    assert.match(busy.headers.get('retry-after'), /^\d+$/);
+    const write = await api(shim.base, 'POST', '/login', { body: { username: 'admin', password: 'admin-password' } });
+    assert.equal(write.status, 503);
+    assert.equal(write.body.code, 'busy');
+
+    // still stuck (the lock is held): the two calls have not answered
+    await lock.release();
+    lock = null;
+    for (const res of await Promise.all(stuck)) assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal((await api(shim.base, 'GET', '/artists')).status, 200);
+  } finally {
+    await lock?.release();
+    await stopCleanly(shim);
+  }
+});
+
+test('a cached public read is served while the database is stuck', async () => {
+  const database = freshDatabase('http_queue_cached');
+  // a miss waits 300 ms at most; a stored answer lives the contract's whole second
+  const shim = await startShim(database, { env: { WEB_CONCURRENCY: '1', CACHE_MAX_AGE_MS: '1000',
+    DB_QUEUE_TIMEOUT_MS: '300' } });
+  let lock;
+  try {
+    // Rounds of: read /events into memory, stick the only connection behind a lock on
+    // artists, read /events again. A 200 then can only come from memory. If the stored
+    // answer was already too old (a slow round), that read is a 503 busy: another round.
+    const started = Date.now();
+    for (;;) {
+      assert.equal((await api(shim.base, 'GET', '/events')).status, 200);
+      lock = await holdLock(database, 'artists');
+      // a 404 is never kept in memory: this one reaches the database each round
+      const stuck = api(shim.base, 'GET', '/artist/999999');
+      await waitForBlocked(database, 1);
+      const read = await api(shim.base, 'GET', '/events');
+      const stillBlocked = Number(psql(database, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}'
+        AND application_name = 'ticketmonster-web' AND wait_event_type = 'Lock'`));
+      await lock.release();
+      lock = null;
+      assert.equal((await stuck).status, 404);
+      assert.equal(stillBlocked, 1, 'the connection was stuck all along');
+      if (read.status === 200) break;
+      assert.equal(read.status, 503, JSON.stringify(read.body));
+      assert.equal(read.body.code, 'busy');
+      assert.ok(Date.now() - started < HANG_MS, 'never served from memory');
+    }
+  } finally {
+    await lock?.release();
+    await stopCleanly(shim);
+  }
+});
+
+test('DB_QUEUE_LIMIT: one call over the limit is 503 busy at once', async () => {
+  const database = freshDatabase('http_queue_limit');
+  const shim = await startShim(database, { env: { WEB_CONCURRENCY: '1', DB_QUEUE_LIMIT: '1',
+    DB_QUEUE_TIMEOUT_MS: '600000', CACHE_MAX_AGE_MS: '0' } });
+  let lock;
+  try {
+    lock = await holdLock(database, 'events');
+    const stuck = api(shim.base, 'GET', '/events');
+    await waitForBlocked(database, 1);
+    // one of these two waits in the queue, the other finds it full
+    const two = [api(shim.base, 'GET', '/artists'), api(shim.base, 'GET', '/artists')];
+    const refused = await Promise.race(two);
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+    assert.equal(refused.body.code, 'busy');
+    assert.match(refused.headers.get('retry-after'), /^\d+$/);
+    await lock.release();
+    lock = null;
+    assert.equal((await stuck).status, 200);
+    assert.deepEqual((await Promise.all(two)).map((r) => r.status).sort(), [200, 503]);
+  } finally {
+    await lock?.release();
+    await stopCleanly(shim);
+  }
+});
