@@ -2,26 +2,16 @@
 // bodies ({"message","code"}) into ApiError, and reports a 401 once so the app can send the
 // user back to the sign-in page. One small function per endpoint of /work/shared/API.md.
 
-import { getSession } from './state.js';
+import { getSession, notePrices } from './state.js';
+import { explain } from './errors.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(status ? describe(body, status) : 'Cannot reach the server. Check your connection and try again.');
+    super(explain(status, body)); // words for people; the cart names events itself (explain)
     this.status = status;
     this.body = body; // the error's own fields, e.g. checked_in_at of already_checked_in
     this.code = body?.code ?? (status ? 'http_error' : 'network');
   }
-}
-
-// The API's message reads like PostgreSQL's (lower case, no full stop), with an optional
-// detail and hint: "not enough money" + "Costs 150, available 125." becomes one sentence pair.
-function describe(body, status) {
-  const sentence = (t) => {
-    const s = String(t).trim();
-    return s && s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
-  };
-  const parts = [body?.message || `The server answered ${status}`, body?.detail, body?.hint].filter(Boolean);
-  return parts.map(sentence).join(' ');
 }
 
 let onUnauthorized = () => {};
@@ -56,14 +46,18 @@ const u = encodeURIComponent;
 export const login = (username, password) => request('POST', '/login', { body: { username, password } });
 // Ends the token's session on the server (the token is revoked, not just forgotten).
 export const logout = () => request('POST', '/logout', { body: {} });
+// A new token with a fresh lifetime for the same session (a sliding session; session.js).
+export const renewToken = () => request('POST', '/token', { body: {} }).then((d) => d.token);
 export const createAccount = (username, password) => request('POST', '/account', { body: { username, password } });
 export const account = (username) => request('GET', `/account/${u(username)}`).then((d) => d.account);
 export const accounts = () => request('GET', '/accounts').then((d) => d.accounts);
 export const deleteAccount = (username) => request('DELETE', `/account/${u(username)}`);
 
-// Events. `when`: 'upcoming', 'past' or 'all'.
-export const events = (when = 'all') => request('GET', `/events?when=${u(when)}`).then((d) => d.events);
-export const event = (id) => request('GET', `/event/${u(id)}`).then((d) => d.event);
+// Events. `when`: 'upcoming', 'past' or 'all'. Their prices are noted for the header's sum
+// of the cart (state.js).
+const priced = (list) => { notePrices(list); return list; };
+export const events = (when = 'all') => request('GET', `/events?when=${u(when)}`).then((d) => priced(d.events));
+export const event = (id) => request('GET', `/event/${u(id)}`).then((d) => priced([d.event])[0]);
 // The event with its ETag, which an edit sends back as If-Match.
 export const eventForEdit = (id) => request('GET', `/event/${u(id)}`, { withResponse: true })
   .then(({ data, response }) => ({ event: data.event, etag: response.headers.get('ETag') }));

@@ -2,6 +2,8 @@
 
 const moneyFmt = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
 export const money = (n) => moneyFmt.format(Number(n) || 0);
+// A ticket's price: a free event reads "Free", not "€0". Totals and balances stay money().
+export const price = (n) => (Number(n) === 0 ? 'Free' : money(n));
 
 const dateFmt = new Intl.DateTimeFormat('en', {
   weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC',

@@ -5,7 +5,9 @@ import * as router from './router.js';
 import * as api from './api.js';
 import { onChange, signOut, isSignedIn, isAdmin, isStaff } from './state.js';
 import { refreshAccount } from './account.js';
-import { renderNav } from './nav.js';
+import { renderNav, closeMenu } from './nav.js';
+import { SESSION_EXPIRED } from './errors.js';
+import { startSessionWatch, sessionStarted, active } from './session.js';
 import { clearNotices, notify, notifyError, loading, pageTitle, empty } from './ui.js';
 
 import { eventsView } from './views/events.js';
@@ -58,6 +60,10 @@ async function render({ path, state, isCurrent, keepFocus }) {
   if (path !== lastPath && !state?.flash) clearNotices();
   lastPath = path;
   renderNav(logOut);
+  closeMenu();
+  // Moving to another screen is using the page: the session slides (session.js). Queued, so
+  // that a session found over ends it after this render has started, not inside it.
+  queueMicrotask(active);
 
   const found = router.match(path);
   if (found && !allowed(found.route)) {
@@ -112,21 +118,29 @@ function logOut() {
   router.navigate('/', { state: { flash: 'You are logged out.', flashKind: 'info' } });
 }
 
-// An expired or rejected token: forget it and ask for a new sign-in, then come back here.
-// On a public page the visitor stays where they are; elsewhere they go to the sign-in page.
-api.setUnauthorizedHandler(() => {
+// An expired or rejected token (a 401, or the token's lifetime over while the page was idle):
+// forget it, keep the cart, and say so. On a public page the visitor stays where they are;
+// elsewhere they go to the sign-in page, which brings them back here afterwards.
+function sessionExpired() {
   if (!isSignedIn()) return; // several requests can fail at once; act on the first
-  const next = location.pathname;
-  const message = 'Your session has expired. Please sign in again.';
+  const next = location.pathname + location.search;
   signOut({ keepCart: true });
-  if (router.match(next)?.route.auth) {
-    router.navigate('/signin', { replace: true, state: { next, flash: message, flashKind: 'error' } });
+  if (router.match(location.pathname)?.route.auth) {
+    router.navigate('/signin', { replace: true, state: { next, flash: SESSION_EXPIRED, flashKind: 'error' } });
   } else {
-    notify(message, 'error');
+    notify(SESSION_EXPIRED, 'error');
     router.reload();
   }
-});
+}
+api.setUnauthorizedHandler(sessionExpired);
+startSessionWatch(sessionExpired);
 
-onChange(() => renderNav(logOut));
+// Sending a form starts a new attempt: an error about the last one no longer applies.
+document.addEventListener('submit', () => clearNotices(), { capture: true });
+
+onChange(() => {
+  renderNav(logOut);
+  sessionStarted(); // a new token (sign-in) or none (sign-out): re-arm the expiry watch
+});
 router.start(render);
 refreshAccount();

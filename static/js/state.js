@@ -4,6 +4,7 @@
 
 const SESSION_KEY = 'tm.session';
 const CART_KEY = 'tm.cart';
+const PRICES_KEY = 'tm.prices';
 
 const bus = new EventTarget();
 // Returns the function that unsubscribes.
@@ -26,7 +27,7 @@ function save(key, value) {
   else sessionStorage.setItem(key, JSON.stringify(value));
 }
 
-let session = load(SESSION_KEY, null); // { token, username, is_admin, role }
+let session = load(SESSION_KEY, null); // { token, username, is_admin, role, skew }
 let account = null; // { username, is_admin, available_money } once fetched
 // The cart belongs to one user: { username, lines: [{ event_id, qty }] }.
 let cart = load(CART_KEY, null)?.lines ?? [];
@@ -39,8 +40,23 @@ export const isStaff = () => session?.role === 'staff';
 export const isBuyer = () => isSignedIn() && !isAdmin() && !isStaff();
 export const getAccount = () => account;
 
+// A token's claims (a JWT: header.payload.signature, base64url JSON); null if unreadable.
+export function tokenClaims(token) {
+  try {
+    return JSON.parse(atob(String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return null;
+  }
+}
+
+// How far the server's clock is ahead of this one, in seconds, from a token it just issued
+// (its iat): expiry times are the server's, the page's timers run on the local clock.
+const skewOf = (token) => (tokenClaims(token)?.iat ?? Date.now() / 1000) - Date.now() / 1000;
+
 export function signIn({ token, username, is_admin, role }) {
-  session = { token, username, is_admin: Number(is_admin) === 1 ? 1 : 0, role: role ?? (Number(is_admin) === 1 ? 'admin' : 'user') };
+  session = {
+    token, username, is_admin: Number(is_admin) === 1 ? 1 : 0, role: role ?? (Number(is_admin) === 1 ? 'admin' : 'user'), skew: skewOf(token),
+  };
   save(SESSION_KEY, session);
   account = null;
   // Signing in again after an expired token keeps the cart; another user starts empty.
@@ -61,6 +77,13 @@ export function signOut({ keepCart = false } = {}) {
   changed();
 }
 
+// A renewed token of the same session (POST /token).
+export function setToken(token) {
+  if (!session) return;
+  session = { ...session, token, skew: skewOf(token) };
+  save(SESSION_KEY, session);
+}
+
 export function setAccount(a) {
   account = a;
   changed();
@@ -71,6 +94,15 @@ export function setAccount(a) {
 export const getCart = () => cart.map((line) => ({ ...line }));
 export const cartCount = () => cart.reduce((n, line) => n + line.qty, 0);
 export const cartQty = (eventId) => cart.find((l) => l.event_id === eventId)?.qty ?? 0;
+
+// The last price seen of each event (every list and page of events notes them), so that the
+// header can say what the cart commits on any page. Kept per tab like the cart.
+let prices = load(PRICES_KEY, {});
+export function notePrices(events) {
+  for (const e of events) prices[e.id] = Number(e.price) || 0;
+  save(PRICES_KEY, prices);
+}
+export const cartTotal = () => cart.reduce((sum, l) => sum + (prices[l.event_id] ?? 0) * l.qty, 0);
 
 export function setQty(eventId, qty) {
   const n = Math.max(0, Math.floor(qty));

@@ -4,7 +4,9 @@ import { h, mount } from './dom.js';
 
 const notices = () => document.getElementById('notices');
 
-// Show a message; errors stay until dismissed or the next navigation, successes fade.
+// Show a message as a toast just below the sticky header, wherever the page is scrolled, over
+// the page rather than in its flow (nothing moves). Errors stay until dismissed, the next
+// screen or the next form sent (main.js); successes fade.
 export function notify(message, kind = 'success') {
   const box = notices();
   const close = h('button', { class: 'notice-close', type: 'button', 'aria-label': 'Dismiss message' }, '×');

@@ -81,6 +81,9 @@ async function adminPage(t, options = {}) {
   await page.getByLabel('Password').fill('admin-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('username').filter({ hasText: 'admin' }).waitFor();
+  // On a phone the header's links are in its menu.
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
   await page.getByRole('link', { name: 'Sales' }).click();
   await page.getByTestId('sales-table').waitFor();
   page.errors = errors;

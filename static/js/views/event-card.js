@@ -1,43 +1,38 @@
 // An event as a card (list pages) and the add-to-cart control it shares with the detail page.
 
 import { h } from '../dom.js';
-import { money, date, plural } from '../format.js';
-import { isSignedIn, isAdmin, isStaff, getAccount, getCart, cartQty, addToCart } from '../state.js';
+import { price, date, plural } from '../format.js';
+import { isSignedIn, isAdmin, isStaff, getAccount, cartQty, cartTotal, addToCart } from '../state.js';
 import { notify, live } from '../ui.js';
-
-// What the cart costs, pricing each line with the freshest event data we have.
-export function cartTotal(eventsById) {
-  return getCart().reduce((sum, l) => sum + (eventsById.get(l.event_id)?.price ?? 0) * l.qty, 0);
-}
 
 export const ticketsLeft = (e) => Number(e.total_available_tickets) || 0;
 
-function stock(e) {
+// How many are left, or "Sold out": said once per card or page (the buy control says nothing
+// more about a sold-out event).
+export function stock(e) {
   const left = ticketsLeft(e);
   if (left === 0) return h('span', { class: 'stock sold-out-label' }, 'Sold out');
   return h('span', { class: ['stock', left <= 10 && 'low'] }, `${plural(left, 'ticket')} left`);
 }
 
 // Presentation only: the API decides. Disabled when nothing is left beyond what is already in
-// the cart, or when the money left after the cart does not cover one more ticket.
-export function buyControl(e, eventsById) {
+// the cart, or when the money left after the cart does not cover one more ticket. A sold-out
+// event has no button: its stock already says so.
+export function buyControl(e) {
   if (isAdmin()) return h('a', { class: 'btn secondary', href: `/admin/events/${e.id}` }, 'Edit event');
   if (e.past) return h('button', { type: 'button', class: 'btn', disabled: true }, 'Event over');
   if (isStaff()) return null;
-  if (!isSignedIn()) {
-    return ticketsLeft(e) === 0
-      ? h('button', { type: 'button', class: 'btn', disabled: true }, 'Sold out')
-      : h('a', { class: 'btn secondary', href: '/signin' }, 'Sign in to buy');
-  }
+  const inCart = isSignedIn() ? cartQty(e.id) : 0;
+  const cartLink = inCart ? h('a', { href: '/cart', class: 'in-cart' }, `${inCart} in cart`) : null;
+  if (ticketsLeft(e) === 0) return cartLink;
+  if (!isSignedIn()) return h('a', { class: 'btn secondary', href: '/signin' }, 'Sign in to buy');
 
-  const inCart = cartQty(e.id);
   const left = ticketsLeft(e) - inCart;
   const acct = getAccount();
-  const spare = acct ? acct.available_money - cartTotal(eventsById) : Infinity;
+  const spare = acct ? acct.available_money - cartTotal() : Infinity;
   let label = 'Add to cart';
   let reason = null;
-  if (ticketsLeft(e) === 0) { label = 'Sold out'; reason = 'sold out'; }
-  else if (left <= 0) { label = 'All left are in your cart'; reason = 'no more left'; }
+  if (left <= 0) { label = 'All left are in your cart'; reason = 'no more left'; }
   else if (e.max_tickets_per_account && inCart >= e.max_tickets_per_account) { label = `At most ${e.max_tickets_per_account} per person`; reason = 'limit'; }
   else if (spare < e.price) { label = 'Not enough money'; reason = 'not enough money'; }
 
@@ -52,19 +47,18 @@ export function buyControl(e, eventsById) {
       notify(`Added a ticket for “${e.name}” to your cart.`);
     },
   }, label);
-  return h('div', { class: 'buy' }, button,
-    inCart ? h('a', { href: '/cart', class: 'in-cart' }, `${inCart} in cart`) : null);
+  return h('div', { class: 'buy' }, button, cartLink);
 }
 
-export function eventCard(e, ctx, eventsById) {
+export function eventCard(e, ctx) {
   const soldOut = ticketsLeft(e) === 0;
   const names = (e.artists ?? []).map((a) => a.name);
   return h('article', { class: ['card', 'event-card', soldOut && 'sold-out'], 'data-event-id': e.id, 'aria-labelledby': `ev-${e.id}` },
     h('div', { class: 'card-top' },
       h('time', { class: 'date', datetime: e.time ? `${e.date}T${e.time}` : e.date }, date(e.date), e.time ? ` · ${e.time}` : null),
-      h('span', { class: 'price' }, money(e.price))),
+      h('span', { class: 'price' }, price(e.price))),
     h('h2', { class: 'card-title', id: `ev-${e.id}` }, h('a', { href: `/show/${e.id}` }, e.name)),
     h('p', { class: 'artists' }, names.length ? names.join(' · ') : h('span', { class: 'muted' }, 'Line-up to be announced')),
     h('p', { class: 'where' }, h('span', {}, e.place), h('span', { class: 'city' }, e.city)),
-    h('div', { class: 'card-foot' }, stock(e), live(ctx, () => buyControl(e, eventsById))));
+    h('div', { class: 'card-foot' }, stock(e), live(ctx, () => buyControl(e))));
 }

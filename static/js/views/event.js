@@ -2,9 +2,9 @@
 
 import { h } from '../dom.js';
 import * as api from '../api.js';
-import { money, date, titleCase } from '../format.js';
+import { price, date, titleCase } from '../format.js';
 import { pageTitle, live, empty } from '../ui.js';
-import { buyControl, ticketsLeft } from './event-card.js';
+import { buyControl, stock } from './event-card.js';
 
 export async function eventView(ctx) {
   let e;
@@ -15,11 +15,6 @@ export async function eventView(ctx) {
     return [pageTitle('Event not found'), empty('This event does not exist or was removed.', h('a', { href: '/' }, 'Back to events'))];
   }
   ctx.setTitle(e.name);
-  // The cart may hold other events; their prices count against the money left.
-  const all = await api.events().catch(() => [e]);
-  const eventsById = new Map(all.map((x) => [x.id, x]));
-  eventsById.set(e.id, e);
-  const left = ticketsLeft(e);
 
   return h('article', { class: 'event-detail', 'data-event-id': e.id },
     h('p', { class: 'crumbs' }, h('a', { href: '/' }, '← All events')),
@@ -31,10 +26,10 @@ export async function eventView(ctx) {
           e.past ? h('span', { class: 'tag' }, 'past') : null),
         h('dt', {}, 'Place'), h('dd', {}, e.place),
         h('dt', {}, 'City'), h('dd', {}, e.city),
-        h('dt', {}, 'Price'), h('dd', {}, money(e.price)),
-        h('dt', {}, 'Tickets left'), h('dd', { class: left === 0 ? 'sold-out-label' : null }, left === 0 ? 'Sold out' : String(left)),
         e.max_tickets_per_account ? [h('dt', {}, 'Per person'), h('dd', {}, `at most ${e.max_tickets_per_account}`)] : null),
-      h('div', { class: 'detail-buy card' }, h('p', { class: 'price big' }, money(e.price)), live(ctx, () => buyControl(e, eventsById)))),
+      // The price and what is left, once each, beside the control that buys.
+      h('div', { class: 'detail-buy card' }, h('p', { class: 'price big' }, price(e.price)), h('p', { class: 'detail-stock' }, stock(e)),
+        live(ctx, () => buyControl(e)))),
     h('h2', {}, 'Line-up'),
     e.artists?.length
       ? h('ul', { class: 'artist-list' }, e.artists.map((a) => h('li', { class: 'card artist-card' },

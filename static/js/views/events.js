@@ -1,8 +1,9 @@
 // The home page: upcoming events as cards, filtered on the page by name (or artist, place) and
-// city; past events (no longer sold) listed apart below them.
+// city; past events (no longer sold) listed apart below them. The filters live in the query
+// string (?q=…&city=…), replaced as they change: a shared link, a reload and Back keep them.
 
 import { h, field } from '../dom.js';
-import { date } from '../format.js';
+import { date, plural } from '../format.js';
 import * as api from '../api.js';
 import { pageTitle, empty } from '../ui.js';
 import { isAdmin } from '../state.js';
@@ -22,12 +23,16 @@ export async function eventsView(ctx) {
   const all = await api.events('all');
   const events = all.filter((e) => !e.past).sort(byDate);
   const past = all.filter((e) => e.past).sort((a, b) => byDate(b, a));
-  const eventsById = new Map(events.map((e) => [e.id, e]));
-  const cards = new Map(events.map((e) => [e, eventCard(e, ctx, eventsById)]));
+  const cards = new Map(events.map((e) => [e, eventCard(e, ctx)]));
 
+  const query = new URLSearchParams(location.search);
+  const wanted = query.get('city') ?? '';
   const cities = [...new Set(events.map((e) => e.city))].sort((a, b) => a.localeCompare(b));
-  const search = h('input', { type: 'search', name: 'q', placeholder: 'Event, artist or place', autocomplete: 'off' });
-  const city = h('select', { name: 'city' }, h('option', { value: '' }, 'All cities'), cities.map((c) => h('option', { value: c }, c)));
+  // A shared link may name a city without events now: keep it chosen (it shows none).
+  if (wanted && !cities.includes(wanted)) cities.push(wanted);
+  const search = h('input', { type: 'search', name: 'q', placeholder: 'Event, artist or place', autocomplete: 'off', value: query.get('q') ?? '' });
+  const city = h('select', { name: 'city' }, h('option', { value: '' }, 'All cities'),
+    cities.map((c) => h('option', { value: c, selected: c === wanted }, c)));
   const count = h('p', { class: 'muted count', 'aria-live': 'polite' });
   const grid = h('div', { class: 'grid', 'data-testid': 'events' });
   const none = empty('No events match your search.');
@@ -42,11 +47,20 @@ export async function eventsView(ctx) {
       card.hidden = !visible;
       if (visible) shown++;
     }
-    count.textContent = `Showing ${shown} of ${events.length} events`;
+    count.textContent = shown === events.length ? `Showing ${plural(shown, 'event')}` : `Showing ${shown} of ${plural(events.length, 'event')}`;
     none.hidden = shown > 0 || events.length === 0;
   }
-  search.addEventListener('input', apply);
-  city.addEventListener('change', apply);
+  // Into the URL, replacing this history entry: typing is not a step Back has to undo.
+  function remember() {
+    const params = new URLSearchParams(location.search);
+    for (const [key, el] of [['q', search], ['city', city]]) {
+      if (el.value.trim()) params.set(key, el.value.trim()); else params.delete(key);
+    }
+    const qs = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${qs ? `?${qs}` : ''}`);
+  }
+  search.addEventListener('input', () => { apply(); remember(); });
+  city.addEventListener('change', () => { apply(); remember(); });
 
   grid.append(...cards.values());
   apply();

@@ -3,7 +3,7 @@
 
 import { h } from '../dom.js';
 import * as api from '../api.js';
-import { money, date, moment } from '../format.js';
+import { money, date, moment, plural } from '../format.js';
 import { getSession } from '../state.js';
 import { refreshAccount } from '../account.js';
 import { reload } from '../router.js';
@@ -24,7 +24,7 @@ function actions(o) {
   if (o.status !== 'confirmed') return null;
   const cancel = h('button', { type: 'button', class: 'btn small danger', 'aria-label': `Cancel order ${o.id}` }, 'Cancel');
   cancel.addEventListener('click', async () => {
-    const ok = await confirmAction(`Cancel your ${o.tickets_bought} ticket(s) for “${o.event_name}”? You get ${money(total(o))} back.`,
+    const ok = await confirmAction(`Cancel your ${plural(o.tickets_bought, 'ticket')} for “${o.event_name}”? You get ${money(total(o))} back.`,
       { title: 'Cancel order?', ok: 'Cancel order' });
     if (!ok) return;
     busy(cancel, async () => {
@@ -47,7 +47,7 @@ export async function ordersView() {
   const spent = live.reduce((s, o) => s + total(o), 0);
   return [
     pageTitle('My orders'),
-    h('p', { class: 'muted' }, `${orders.length} orders · ${money(spent)} spent on ${live.length} confirmed`),
+    h('p', { class: 'muted' }, `${plural(orders.length, 'order')} · ${money(spent)} spent on ${live.length} confirmed`),
     h('div', { class: 'table-wrap' }, h('table', { class: 'table', 'data-testid': 'orders' },
       h('caption', { class: 'sr-only' }, 'Your orders'),
       h('thead', {}, h('tr', {}, ['Order', 'Event', 'Date', 'City', 'Bought', 'Status', 'Tickets', 'Total', ''].map((t) => h('th', { scope: 'col', class: NUMERIC.has(t) ? 'num' : null }, t)))),

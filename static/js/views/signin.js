@@ -5,14 +5,16 @@ import * as api from '../api.js';
 import { signIn, isSignedIn, getSession } from '../state.js';
 import { refreshAccount } from '../account.js';
 import { navigate } from '../router.js';
+import { money } from '../format.js';
 import { pageTitle, notifyError, busy } from '../ui.js';
 
-async function startSession(username, password, next) {
+// `welcome`: what to say after the greeting (a new account's starting credit).
+async function startSession(username, password, next, welcome = '') {
   const res = await api.login(username, password);
   signIn(res);
   await refreshAccount();
   const target = next && next !== '/signin' && next !== '/signup' ? next : (res.is_admin ? '/admin/events' : '/');
-  navigate(target, { replace: true, state: { flash: `Welcome, ${res.username}!` } });
+  navigate(target, { replace: true, state: { flash: `Welcome, ${res.username}!${welcome}` } });
 }
 
 function credentialsForm({ submitLabel, onSubmit, newPassword }) {
@@ -54,8 +56,11 @@ export function signUpView() {
       submitLabel: 'Sign up',
       newPassword: true,
       onSubmit: async (u, p) => {
-        await api.createAccount(u, p);
-        await startSession(u, p, '/');
+        // The starting credit is the operator's setting (ticketmonster.initial_credit): the
+        // new account's balance says what it is.
+        const { account } = await api.createAccount(u, p);
+        const credit = Number(account?.available_money);
+        await startSession(u, p, '/', credit > 0 ? ` Your account starts with ${money(credit)} to spend on tickets.` : '');
       },
     }),
     h('p', { class: 'muted center' }, 'Already have an account? ', h('a', { href: '/signin' }, 'Sign in')));

@@ -3,7 +3,7 @@
 
 import { h } from '../dom.js';
 import * as api from '../api.js';
-import { date, moment, money } from '../format.js';
+import { date, moment, price } from '../format.js';
 import { getSession } from '../state.js';
 import { qrCode } from '../qr.js';
 import { pageTitle, empty } from '../ui.js';
@@ -14,7 +14,7 @@ function ticket(o, t, i) {
     h('div', { class: 'ticket-info' },
       h('h2', {}, o.event_name),
       h('p', {}, `${date(o.event_date)} · ${o.event_city}`),
-      h('p', { class: 'muted' }, `Ticket ${i + 1} of ${o.tickets_bought} · order #${o.id} · ${o.username} · ${money(o.price)}`),
+      h('p', { class: 'muted' }, `Ticket ${i + 1} of ${o.tickets_bought} · order #${o.id} · ${o.username} · ${price(o.price)}`),
       h('p', { class: 'code' }, h('span', { class: 'sr-only' }, 'Code: '), h('code', { 'data-testid': 'ticket-code' }, t.code)),
       t.checked_in_at ? h('p', { class: 'status status-used' }, `Checked in ${moment(t.checked_in_at)}`) : null));
 }
