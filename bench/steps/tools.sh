@@ -46,7 +46,7 @@ run_pgbench() {
     pgbench_once "$conns" "$((secs + extra))" "$raw" "${@:5}"
     tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$raw")
     [[ -n $tps ]] && break
-    log "$scenario pgbench c=$conns: no transaction in $((secs + extra)) s ($(sed -n 's/^initial connection time = //p' "$raw") connecting); again with more time"
+    log "$scenario pgbench c=$conns: no transaction in $((secs + extra)) s (its clients were still connecting); again with more time"
     extra=$((extra * 2 + secs))
   done
   [[ -n $tps ]] || die "pgbench reported no rate: $raw"
