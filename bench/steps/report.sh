@@ -89,7 +89,7 @@ targets_section() {
     at_most "$st_worst" 100
   target_row "$login_clients clients logging in: GET /events p99 <= 20 ms" "$ev_log ms" at_most "$ev_log" 20
   target_row "$login_clients clients logging in: GET /healthz p99 <= 20 ms" "$hz_log ms" at_most "$hz_log" 20
-  target_row "hot purchases ($main_conns connections) >= 1.0x pgbench's best over its sweep, fsync off" \
+  target_row "hot purchases ($main_conns connections) >= 1.0x pgbench's best over its sweep (and its $main_conns-client runs), fsync off" \
     "$hot_ratio x ($hot req/s vs $best tps at ${best_c:-?} clients)" at_least "$hot_ratio" 1.0
   target_row "the same with fsync, synchronous_commit and full_page_writes on" \
     "$hot_d_ratio x ($hot_d req/s vs $best_d tps at ${best_dc:-?} clients)" at_least "$hot_d_ratio" 1.0
