@@ -25,6 +25,9 @@ function numberAfter(text, label) {
 // The event an error is about: a field of the body if the API gives one, else its message.
 export const errorEventId = (body) => body?.event_id ?? numberAfter(body?.message, 'event');
 
+// How many tickets a sold_out error says are left ("1 left."), or null.
+export const ticketsLeftIn = (body) => (body?.code === 'sold_out' ? numberAfter(body.detail, '') : null);
+
 // Invalid input: the field's own name becomes words, and the rule is said plainly.
 function invalidInput(message) {
   const m = /^"(\w+)" (.*)$/.exec(message ?? '');
@@ -63,7 +66,7 @@ export function explain(status, body, { eventName = () => null } = {}) {
       break;
     }
     case 'sold_out': {
-      const left = numberAfter(detail, '');
+      const left = ticketsLeftIn(body);
       return left ? `Not enough tickets left for ${event}: only ${left} left.` : `${event === 'this event' ? 'This event' : event} is sold out.`;
     }
     case 'insufficient_funds': {

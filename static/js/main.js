@@ -89,6 +89,8 @@ async function render({ path, state, isCurrent, keepFocus }) {
     state,
     isCurrent,
     listen: (fn) => cleanups.push(onChange(fn)),
+    // Runs when the page goes (navigation or redraw), e.g. to remove a listener of window.
+    cleanup: (fn) => cleanups.push(fn),
     setTitle: (t) => { document.title = `${t} · TicketMonster`; },
   };
   let node;
@@ -111,6 +113,11 @@ async function render({ path, state, isCurrent, keepFocus }) {
 }
 
 function logOut() {
+  // Unsaved changes on the page: the person decides first.
+  if (router.guarded()) {
+    router.mayLeave().then((leave) => { if (leave) logOut(); });
+    return;
+  }
   // The token is read as the request starts, so the server revokes it even though the page
   // forgets it at once; signing out here neither waits for nor needs the answer.
   api.logout().catch(() => {});

@@ -21,11 +21,12 @@ export const notifyError = (err) => notify(err?.message || String(err), 'error')
 export const clearNotices = () => mount(notices());
 
 // A modal confirmation; resolves true when the user confirms. Uses the page's <dialog>.
-export function confirmAction(text, { title = 'Are you sure?', ok = 'Delete' } = {}) {
+export function confirmAction(text, { title = 'Are you sure?', ok = 'Delete', cancel = 'Cancel' } = {}) {
   const dialog = document.getElementById('confirm');
   document.getElementById('confirm-title').textContent = title;
   document.getElementById('confirm-text').textContent = text;
   document.getElementById('confirm-ok').textContent = ok;
+  dialog.querySelector('button[value="cancel"]').textContent = cancel;
   dialog.returnValue = '';
   dialog.showModal();
   return new Promise((resolve) => {

@@ -317,6 +317,7 @@ test('search and city filters live in the URL: Back and a shared link keep them'
   await page.getByLabel('Search').fill('market');
   await page.waitForURL((u) => u.searchParams.get('city') === 'Valencia' && u.searchParams.get('q') === 'market');
   assert.equal(await page.locator('article.event-card:visible').count(), 1);
+  await shot(page, 'buyer-filters');
   const shared = page.url();
 
   await card(page, 'Night Market').getByRole('link', { name: 'Night Market' }).click();
@@ -344,6 +345,7 @@ test('sign-up states the starting credit the database gives', async (t) => {
   await page.getByRole('button', { name: 'Sign up' }).click();
   await notices(page).filter({ hasText: `€${CREDIT}` }).waitFor();
   assert.match(await notices(page).innerText(), /start/i);
+  await shot(page, 'buyer-signup-credit');
   await page.assertNoErrors();
 });
 

@@ -52,3 +52,38 @@ function measure(el) {
 
 // The contrast of the element a Playwright locator points to.
 export const contrast = (locator) => locator.evaluate(measure);
+
+// Runs in the page, given `measure`: every visible piece of text that reads below WCAG's
+// minimum, 4.5:1 (3:1 when large: 24 px, or 18.66 px bold), as `tag.class "text" ratio (fg on bg)`.
+// Disabled controls are exempt, as WCAG has them (the page gives its own a readable colour all
+// the same: buyer.test.mjs); SVG drawings are pictures; text over an image is not judged.
+function scan(measureText) {
+  const bad = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const text = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
+    if (!text || el.closest('svg, :disabled, [aria-disabled="true"], .sr-only, option, script, style')) continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.width <= 1 || rect.height <= 1 || !el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+    let overImage = false;
+    for (let e = el; e && !overImage; e = e.parentElement) overImage = getComputedStyle(e).backgroundImage !== 'none';
+    if (overImage) continue;
+    const cs = getComputedStyle(el);
+    const size = parseFloat(cs.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+    let m;
+    try {
+      m = measureText(el);
+    } catch (err) {
+      bad.push(`${el.tagName.toLowerCase()} "${text.slice(0, 40)}": ${err.message}`);
+      continue;
+    }
+    if (m.ratio < (large ? 3 : 4.5)) {
+      const cls = el.className && typeof el.className === 'string' ? `.${el.className.trim().replace(/\s+/g, '.')}` : '';
+      bad.push(`${el.tagName.toLowerCase()}${cls} "${text.slice(0, 40)}" ${m.ratio.toFixed(2)}:1 (${m.fg} on ${m.bg})`);
+    }
+  }
+  return bad;
+}
+
+// Every text of the page with too little contrast (scan above); [] when all read well.
+export const lowContrastTexts = (page) => page.evaluate(`(${scan})(${measure})`);

@@ -211,7 +211,7 @@ test('issue 10 item 9: an admin edit made while tickets sell is refused, then re
   await page.screenshot({ path: path.join(SHOTS, 'admin-edit-stale.png'), fullPage: true });
 
   // The form now shows the event as it is; the edit redone saves, and the 3 stay sold.
-  await form.getByText('The capacity: 3 sold so far, 7 left.').waitFor();
+  await form.getByTestId('event-stock').filter({ hasText: /Capacity\s*10\s*Sold\s*3\s*Left\s*7/ }).waitFor();
   await form.getByLabel('Place').fill('Sala Apolo');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.locator('#notices').filter({ hasText: 'Saved “Busy Gig”' }).waitFor();

@@ -61,3 +61,29 @@ test('a response that contradicts the document is caught', async () => {
   assert.throws(() => checkResponse('GET', '/events', 418, 'application/json', {}), /not documented/);
   assert.doesNotThrow(() => checkResponse('GET', '/events', 503, 'application/json', { message: 'm', code: 'unavailable' }));
 });
+
+// JSON.parse keeps the last of two equal keys without a word, so a response written twice
+// under one status would silently replace the first: find such keys in the file's text.
+function duplicateKeys(text) {
+  const found = [];
+  const objects = [];                 // the keys seen in each open object, innermost last
+  const token = /"(?:[^"\\]|\\.)*"\s*:?|[{}[\]]/g;
+  for (const [t] of text.matchAll(token)) {
+    if (t === '{') objects.push(new Set());
+    else if (t === '}') objects.pop();
+    else if (t === '[') objects.push(null);
+    else if (t === ']') objects.pop();
+    else if (t.endsWith(':') && objects.at(-1)) {
+      const key = JSON.parse(t.slice(0, -1).trim());
+      if (objects.at(-1).has(key)) found.push(key);
+      objects.at(-1).add(key);
+    }
+  }
+  return found;
+}
+
+test('no key appears twice in one object of the document', () => {
+  assert.deepEqual(duplicateKeys('{"a": {"b": 1, "c": [{"b": 2}]}, "b": "x:"}'), []);
+  assert.deepEqual(duplicateKeys('{"r": {"400": {}, "401": {}, "400": {}}}'), ['400']);
+  assert.deepEqual(duplicateKeys(readFileSync(path.join(ROOT, 'static/openapi.json'), 'utf8')), []);
+});

@@ -96,7 +96,7 @@ function dailyChart(days, what) {
             ? svg('text', { x: x + bar / 2, y: H - 8, 'text-anchor': 'middle', class: 'chart-label' }, d.day.slice(5))
             : null);
       })),
-    h('ul', { class: 'sr-only' }, days.map((d) => h('li', {}, `${d.day}: ${d.tickets} tickets, ${money(d.revenue)}`))),
+    h('ul', { class: 'sr-only' }, days.map((d) => h('li', {}, `${d.day}: ${plural(d.tickets, 'ticket')}, ${money(d.revenue)}`))),
   ];
 }
 

@@ -7,7 +7,7 @@
 import { h } from '../dom.js';
 import * as api from '../api.js';
 import { money, price, date, plural } from '../format.js';
-import { explain } from '../errors.js';
+import { explain, errorEventId, ticketsLeftIn } from '../errors.js';
 import { getSession, getAccount, getCart, setQty, removeFromCart, clearCart } from '../state.js';
 import { refreshAccount } from '../account.js';
 import { navigate } from '../router.js';
@@ -60,6 +60,13 @@ export async function cartView(ctx) {
       // Someone else may have bought the last tickets or the balance changed: show fresh numbers.
       const [events] = await Promise.all([api.events().catch(() => null), refreshAccount()]);
       if (events) eventsById = new Map(events.map((e) => [e.id, e]));
+      // The failed purchase saw the stock itself; the list may be a moment older (public reads
+      // can come from the web process's cache): the lower figure wins.
+      const soldOut = eventsById.get(errorEventId(err.body));
+      const left = ticketsLeftIn(err.body);
+      if (soldOut && left !== null && left < ticketsLeft(soldOut)) {
+        eventsById.set(soldOut.id, { ...soldOut, total_available_tickets: left });
+      }
       notify(explain(err.status, err.body, { eventName: (id) => eventsById.get(id)?.name }), 'error');
       buying = false;
       draw();

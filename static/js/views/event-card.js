@@ -4,6 +4,7 @@ import { h } from '../dom.js';
 import { price, date, plural } from '../format.js';
 import { isSignedIn, isAdmin, isStaff, getAccount, cartQty, cartTotal, addToCart } from '../state.js';
 import { notify, live } from '../ui.js';
+import { eventPicture } from './event-picture.js';
 
 export const ticketsLeft = (e) => Number(e.total_available_tickets) || 0;
 
@@ -54,6 +55,7 @@ export function eventCard(e, ctx) {
   const soldOut = ticketsLeft(e) === 0;
   const names = (e.artists ?? []).map((a) => a.name);
   return h('article', { class: ['card', 'event-card', soldOut && 'sold-out'], 'data-event-id': e.id, 'aria-labelledby': `ev-${e.id}` },
+    eventPicture(e),
     h('div', { class: 'card-top' },
       h('time', { class: 'date', datetime: e.time ? `${e.date}T${e.time}` : e.date }, date(e.date), e.time ? ` · ${e.time}` : null),
       h('span', { class: 'price' }, price(e.price))),

@@ -5,6 +5,7 @@ import * as api from '../api.js';
 import { price, date, titleCase } from '../format.js';
 import { pageTitle, live, empty } from '../ui.js';
 import { buyControl, stock } from './event-card.js';
+import { eventPicture } from './event-picture.js';
 
 export async function eventView(ctx) {
   let e;
@@ -19,7 +20,7 @@ export async function eventView(ctx) {
   return h('article', { class: 'event-detail', 'data-event-id': e.id },
     h('p', { class: 'crumbs' }, h('a', { href: '/' }, '← All events')),
     pageTitle(e.name),
-    e.image_url ? h('img', { class: 'event-image', src: e.image_url, alt: '' }) : null,
+    eventPicture(e, { hero: true }),
     h('div', { class: 'detail-grid' },
       h('dl', { class: 'facts' },
         h('dt', {}, 'Date'), h('dd', {}, h('time', { datetime: e.date }, date(e.date)), e.time ? ` at ${e.time}` : null,
