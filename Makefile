@@ -61,8 +61,9 @@ run: deps
 	$(MAKE) install
 	tools/dev-run
 
-# The benchmark and the speed targets of issue 14 (bench/run, about 13 minutes; knobs such as
-# BENCH_QUICK=1 and BENCH_SKIP in bench/lib/settings.sh). Not part of make test.
+# The benchmark and the speed targets of issue 14 (bench/run): about 14 minutes on a loaded
+# 2-core machine; knobs such as BENCH_QUICK=1 and BENCH_SKIP in bench/lib/settings.sh. Not
+# part of make test.
 bench: deps
 	$(MAKE) all
 	$(MAKE) install

@@ -4,13 +4,17 @@
 // the first answer from B that shows it is one sample. GET /event/<id> and GET /events are
 // polled side by side, each on its own keep-alive connection, each with requests sent only
 // after the acknowledgement. A sample therefore includes one GET's own latency: the time a
-// reader would really wait. Nobody else buys the probe event, so the count it expects is
-// exact; other purchases (bench/steps/staleness.sh) run meanwhile.
+// reader would really wait (the target's figure). The time from the acknowledgement to the
+// sending of that GET is printed too (sent_*): the count became visible between the two, so
+// when GETs are slow (no cache, loaded machine) the pair brackets the real staleness.
+// Nobody else buys the probe event, so the count it expects is exact; other purchases
+// (bench/steps/staleness.sh) run meanwhile.
 //
 //   node bench/staleness.mjs BUY_URL READ_URL EVENT_ID USERNAME TOKEN SAMPLES
 //
-// Prints one "sample path=... ms=..." line per sample and path, then per path
-// "STALENESS path=<event|events> n=... p50_ms=... p99_ms=... max_ms=... timeouts=...".
+// Prints one "sample path=... ms=... sent_ms=..." line per sample and path, then per path
+// "STALENESS path=<event|events> n=... p50_ms=... p99_ms=... max_ms=... timeouts=...
+// sent_p50_ms=... sent_p99_ms=...".
 // A sample that takes over TIMEOUT_MS (5 s, five times the contract's 1 s bound) counts as a
 // timeout and as TIMEOUT_MS in the percentiles: it never shrinks the figures.
 import http from 'node:http';
@@ -50,18 +54,21 @@ async function readCount(which) {
   return countIn[which](res.body);
 }
 
-// Polls B until it shows at most `expected` tickets left; ms from `since` to that answer.
+// Polls B until it shows at most `expected` tickets left: ms from `since` to that answer and
+// to the sending of its request, or null after TIMEOUT_MS.
 async function visibleAfter(which, expected, since) {
   for (;;) {
+    const sent = performance.now();
     const count = await readCount(which);
     const now = performance.now();
-    if (count <= expected) return now - since;
+    if (count <= expected) return { ms: now - since, sentMs: sent - since };
     if (now - since > TIMEOUT_MS) return null;
   }
 }
 
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 const results = { event: [], events: [] };
+const sentResults = { event: [], events: [] };
 const timeouts = { event: 0, events: 0 };
 
 // Start from a count that both paths of B already show.
@@ -76,10 +83,12 @@ for (let i = 0; i < samples; i++) {
   if (res.status !== 201) throw new Error(`purchase on A: ${res.status} ${res.body.slice(0, 200)}`);
   left -= 1;
   const [ev, evs] = await Promise.all([visibleAfter('event', left, acked), visibleAfter('events', left, acked)]);
-  for (const [which, ms] of [['event', ev], ['events', evs]]) {
-    if (ms === null) timeouts[which] += 1;
-    results[which].push(ms === null ? TIMEOUT_MS : ms);
-    console.log(`sample path=${which} ms=${ms === null ? 'timeout' : ms.toFixed(3)}`);
+  for (const [which, seen] of [['event', ev], ['events', evs]]) {
+    if (seen === null) timeouts[which] += 1;
+    results[which].push(seen === null ? TIMEOUT_MS : seen.ms);
+    sentResults[which].push(seen === null ? TIMEOUT_MS : seen.sentMs);
+    console.log(seen === null ? `sample path=${which} ms=timeout`
+      : `sample path=${which} ms=${seen.ms.toFixed(3)} sent_ms=${seen.sentMs.toFixed(3)}`);
   }
   // A few ms apart at random, so that the samples do not fall in step with anything periodic.
   await pause(Math.random() * 20);
@@ -89,7 +98,9 @@ for (let i = 0; i < samples; i++) {
 const rank = (sorted, p) => sorted[Math.max(0, Math.ceil(sorted.length * p) - 1)];
 for (const which of ['event', 'events']) {
   const s = results[which].slice().sort((a, b) => a - b);
+  const sent = sentResults[which].slice().sort((a, b) => a - b);
   console.log(`STALENESS path=${which} n=${s.length} p50_ms=${rank(s, 0.5).toFixed(3)} ` +
-    `p99_ms=${rank(s, 0.99).toFixed(3)} max_ms=${s[s.length - 1].toFixed(3)} timeouts=${timeouts[which]}`);
+    `p99_ms=${rank(s, 0.99).toFixed(3)} max_ms=${s[s.length - 1].toFixed(3)} timeouts=${timeouts[which]} ` +
+    `sent_p50_ms=${rank(sent, 0.5).toFixed(3)} sent_p99_ms=${rank(sent, 0.99).toFixed(3)}`);
 }
 for (const a of Object.values(agents)) a.destroy();

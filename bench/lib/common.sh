@@ -33,5 +33,5 @@ outside_load() {
 # the last being outside_load's figure as the run started ($busy_before).
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$busy_before" >>"$out/results.tsv"; }
 
-# A field of a "key=value key=value" line.
-field() { grep -o "$1=[^ ]*" <<<"$2" | cut -d= -f2; }
+# A field of a "key=value key=value" line (the whole key: p99_ms is not sent_p99_ms).
+field() { grep -oE "(^| )$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }

@@ -22,10 +22,11 @@ at_least() {
 at_most() { at_least "$2" "$1"; }
 verdict() { if "$@"; then echo "**met**"; else echo "**missed**"; fi; }
 
-# The best median rate of SCENARIO by TOOL over the sweep: "<rate> <conns>", or "n/a".
+# The best median rate of SCENARIO by TOOL over the sweep and the runs at 32 connections:
+# "<rate> <conns>", or "n/a".
 best_over_sweep() {
   local c rps best=n/a best_c=
-  for c in "${sweep_conns[@]}"; do
+  for c in "${sweep_conns[@]}" "$main_conns"; do
     rps=$(figure "$1" "$2" "$c" rps median)
     [[ $rps == n/a ]] && continue
     if [[ $best == n/a ]] || at_least "$rps" "$best"; then best=$rps best_c=$c; fi

@@ -8,7 +8,7 @@
 #   BENCH_STALENESS_SAMPLES (300)  purchases the staleness probe times
 #   BENCH_LOGIN_CLIENTS (16)       clients logging in beside the reads
 #   BENCH_COLDSTARTS (7)           starts timed for the cold start
-#   BENCH_PROFILE_REQUESTS (2000)  GET /events under callgrind
+#   BENCH_PROFILE_REQUESTS (1000)  GET /events under callgrind
 #   BENCH_SKIP ("")                steps left out, e.g. "profile durable sweep"
 #   BENCH_QUICK (0)                1: a few minutes' run to try the bench itself (1 run, short
 #                                  durations, 3-point sweep); its figures are rough
@@ -27,7 +27,7 @@ read -ra sweep_conns <<<"${BENCH_SWEEP:-1 4 16 64 256}"
 staleness_samples=${BENCH_STALENESS_SAMPLES:-300}
 login_clients=${BENCH_LOGIN_CLIENTS:-16}
 coldstarts=${BENCH_COLDSTARTS:-7}
-profile_requests=${BENCH_PROFILE_REQUESTS:-2000}
+profile_requests=${BENCH_PROFILE_REQUESTS:-1000}
 read -ra skipped_steps <<<"${BENCH_SKIP:-}"
 # Below the kernel's ephemeral range (32768-60999), which wrk's thousands of client sockets
 # draw from: a server restarted mid-run (cold starts) could otherwise find its port taken.

@@ -1,5 +1,6 @@
 # The connection sweep: GET /events and hot purchases at each of BENCH_SWEEP's connection
-# counts, shim and pgbench alternating (hot purchases only: sweep_purchases).
+# counts, shim and pgbench alternating; and pgbench's hot purchases alone (sweep_pgbench_hot:
+# its best client count is what the web process's hot purchases are compared with).
 
 sweep_reads_and_purchases() {
   local c run
@@ -11,10 +12,10 @@ sweep_reads_and_purchases() {
   done
 }
 
-sweep_purchases() {
+sweep_pgbench_hot() {
   local c run
   for c in "${sweep_conns[@]}"; do
-    for ((run = 1; run <= runs; run++)); do scenario hot "$c" "$sweep_duration" "$run"; done
+    for ((run = 1; run <= runs; run++)); do pgbench_hot "$c" "$sweep_duration" "$run"; done
   done
 }
 

@@ -38,15 +38,15 @@ run_pgbench() {
   raw=$out/raw/$scenario-pgbench-c$conns-r$run.txt
   busy_before=$(outside_load)
   # pgbench's -T counts from before its clients connect, and 256 password logins take
-  # seconds on a loaded machine: a second more per 64 clients keeps the measured part (its
+  # seconds on a loaded machine: a second more per 32 clients keeps the measured part (its
   # tps is "without initial connection time") near SECONDS. A run that connected too late
   # to finish a transaction is run again with more time.
-  extra=$((conns / 64))
+  extra=$((conns / 32))
   for attempt in 1 2 3; do
     pgbench_once "$conns" "$((secs + extra))" "$raw" "${@:5}"
     tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$raw")
     [[ -n $tps ]] && break
-    log "$scenario pgbench c=$conns: no transaction in $((secs + extra)) s ($(sed -n 's/^initial connection time = //p' "$raw") connecting); again with more time"
+    log "$scenario pgbench c=$conns: no transaction in $((secs + extra)) s (its clients were still connecting); again with more time"
     extra=$((extra * 2 + secs))
   done
   [[ -n $tps ]] || die "pgbench reported no rate: $raw"
