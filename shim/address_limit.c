@@ -24,6 +24,7 @@ typedef struct Address
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static Address *addresses;		/* only addresses with a slot held or a request waiting */
+static bool closed;				/* limit_release_waiters() ran: the process is stopping */
 
 static Address *
 find(const char *address, Address ***link_out)
@@ -47,6 +48,12 @@ limit_acquire(LimitTicket *ticket)
 	if (ticket->holds)
 		return true;
 	pthread_mutex_lock(&lock);
+	if (closed)
+	{
+		ticket->refused = true;
+		pthread_mutex_unlock(&lock);
+		return false;
+	}
 	entry = find(ticket->address, NULL);
 	if (!entry && (entry = calloc(1, sizeof(Address))) != NULL)
 	{
@@ -157,6 +164,7 @@ void
 limit_release_waiters(void)
 {
 	pthread_mutex_lock(&lock);
+	closed = true;
 	for (Address *entry = addresses; entry; entry = entry->next)
 	{
 		while (entry->head)

@@ -25,12 +25,14 @@ typedef struct LimitTicket
 	char		address[CLIENT_ADDR_SIZE];	/* client_addr_of_request() */
 	bool		holds;			/* a slot of its address is this request's */
 	bool		waiting;		/* queued, its connection suspended */
+	bool		refused;		/* the process is stopping: no turn will come */
 } LimitTicket;
 
 /*
  * Takes a slot for `ticket` (connection and address filled in). True: it holds one, go on.
  * False: it is queued and its connection suspended; return MHD_YES from the handler, which
- * MHD calls again once the ticket holds a slot.
+ * MHD calls again once the ticket holds a slot. Or, once limit_release_waiters() has run,
+ * false with `refused` set and nothing suspended: answer 503.
  */
 bool		limit_acquire(LimitTicket *ticket);
 
@@ -41,8 +43,9 @@ void		limit_release(LimitTicket *ticket);
 void		limit_forget(LimitTicket *ticket);
 
 /*
- * At shutdown, after the grace period: resumes every request still waiting for a slot,
- * without one (the handler answers it 503), since MHD cannot stop with suspended connections.
+ * At shutdown, after the grace period: resumes every request still waiting for a slot and
+ * refuses every later one (the handler answers them 503), since MHD cannot stop with
+ * suspended connections.
  */
 void		limit_release_waiters(void);
 

@@ -103,6 +103,32 @@ free_storage_from_response(void *cls)
 	free_storage(cls);
 }
 
+void
+answer_add_reply_headers(struct MHD_Response *response, const Reply *reply, bool public_read)
+{
+	/*
+	 * Public reads are the same for everyone: a browser may keep them but must ask again
+	 * each time (the ETag makes that a 304). Everything else can carry tokens, balances or
+	 * orders: no cache may keep it.
+	 */
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL,
+							public_read && reply->status == 200 ? "no-cache" : "no-store");
+	if (reply->status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (reply->retry_after)
+	{
+		char		seconds[16];
+
+		snprintf(seconds, sizeof(seconds), "%u", reply->retry_after);
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+	}
+	else if (reply->status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "2");
+	if (reply->etag[0])
+		MHD_add_response_header(response, MHD_HTTP_HEADER_ETAG, reply->etag);
+	answer_add_security_headers(response);
+}
+
 /*
  * `shared`: the answer's own response, which holds no reference (it would keep the answer
  * alive for ever) but frees the answer's storage when the last connection sending it is done.
@@ -125,27 +151,7 @@ build_response(Answer *answer, bool not_modified, bool shared)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
 								reply->content_type ? reply->content_type : "application/json; charset=utf-8");
 	}
-	/*
-	 * Public reads are the same for everyone: a browser may keep them but must ask again
-	 * each time (the ETag makes that a 304). Everything else can carry tokens, balances or
-	 * orders: no cache may keep it.
-	 */
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL,
-							answer->public_read && reply->status == 200 ? "no-cache" : "no-store");
-	if (reply->status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-	if (reply->retry_after)
-	{
-		char		seconds[16];
-
-		snprintf(seconds, sizeof(seconds), "%u", reply->retry_after);
-		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
-	}
-	else if (reply->status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "2");
-	if (reply->etag[0])
-		MHD_add_response_header(response, MHD_HTTP_HEADER_ETAG, reply->etag);
-	answer_add_security_headers(response);
+	answer_add_reply_headers(response, reply, answer->public_read);
 	return response;
 }
 

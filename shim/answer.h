@@ -50,4 +50,11 @@ struct MHD_Response *answer_response(Answer *answer, bool not_modified);
 /* The headers every response carries (docs/security.md). */
 void		answer_add_security_headers(struct MHD_Response *response);
 
+/*
+ * The headers a reply's status calls for: Cache-Control (a public read's 200 may be kept if
+ * revalidated; anything else can carry tokens, balances or orders), WWW-Authenticate,
+ * Retry-After, ETag, and the security headers.
+ */
+void		answer_add_reply_headers(struct MHD_Response *response, const Reply *reply, bool public_read);
+
 #endif

@@ -100,24 +100,11 @@ queue_reply(struct MHD_Connection *connection, Request *req, Reply *reply, const
 
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
 							reply->content_type ? reply->content_type : "application/json; charset=utf-8");
-	/* Bodies carry tokens and balances: no shared cache may keep them. */
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	if (reply->status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-	if (reply->retry_after)
-	{
-		char		seconds[16];
-
-		snprintf(seconds, sizeof(seconds), "%u", reply->retry_after);
-		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
-	}
-	else if (reply->status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "2");
 	if (allow)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, allow);
-	if (reply->etag[0])
-		MHD_add_response_header(response, MHD_HTTP_HEADER_ETAG, reply->etag);
-	return queue(connection, req, reply->status, response);
+	/* Not a stored public read: answered here, never kept (no-store). */
+	answer_add_reply_headers(response, reply, false);
+	return queue_built(connection, req, reply->status, response);
 }
 
 static enum MHD_Result
@@ -216,17 +203,16 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 
 	if (hashes_password(route))
 	{
-		/* Stopping: no new hashing, and no more waiting for a turn (limit_release_waiters). */
-		if (atomic_load(&shutting_down) && !req->password_slot.holds)
+		req->password_slot.connection = connection;
+		client_addr_of_request(connection, config.trust_proxy, req->password_slot.address);
+		if (!limit_acquire(&req->password_slot))
 		{
+			if (!req->password_slot.refused)
+				return MHD_YES;	/* suspended: MHD calls again when it is our turn */
 			reply_error(&reply, 503, "unavailable", "the server is shutting down, try again");
 			reply.retry_after = 1;
 			goto done;
 		}
-		req->password_slot.connection = connection;
-		client_addr_of_request(connection, config.trust_proxy, req->password_slot.address);
-		if (!limit_acquire(&req->password_slot))
-			return MHD_YES;		/* suspended: MHD calls again when it is our turn */
 	}
 	for (const RouteArg *arg = route->args; *arg != ARG_END; arg++, n++)
 	{
