@@ -12,6 +12,12 @@
  * a job is done its `done` callback resumes the waiting connection(s), and the HTTP thread
  * sends the answer.
  *
+ * Two lanes. Public reads (routes.h) are short and shared by everyone waiting for them (a
+ * cache fill, calls.c), while a login hashes a password for 150 ms: so a database thread
+ * takes a public read first, but after FAST_LANE_RUN of them in a row it takes the oldest
+ * other job, so that neither lane can starve the other. 16 logins then do not hold back
+ * the reads of an on-sale page.
+ *
  * Bounds. At most DB_QUEUE_LIMIT jobs wait: one more is refused at once (503 busy). A job
  * that has waited DB_QUEUE_TIMEOUT_MS without reaching a connection is answered 503 busy +
  * Retry-After by the deadline thread, even when every database thread is stuck (a table
@@ -32,11 +38,21 @@
 #include "config.h"
 #include "db.h"
 
+enum { FAST_LANE_RUN = 4 };
+
+typedef struct Lane
+{
+	DbJob	   *head;
+	DbJob	   *tail;
+} Lane;
+
+enum { LANE_FAST, LANE_OTHER, LANE_COUNT };
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work_ready;	/* a job was queued, or stopping */
 static pthread_cond_t head_changed;	/* for the deadline thread */
-static DbJob *head;
-static DbJob *tail;
+static Lane lanes[LANE_COUNT];
+static unsigned int fast_in_a_row;
 static unsigned int queued;
 static bool stopping;
 static bool deadline_stopping;
@@ -51,21 +67,43 @@ ms_between(const struct timespec *from, const struct timespec *to)
 	return (double) (to->tv_sec - from->tv_sec) * 1e3 + (double) (to->tv_nsec - from->tv_nsec) / 1e6;
 }
 
-/* With the lock held: the first job, taken out of the queue, or NULL. */
+/* With the lock held: the first job of `lane`, taken out of it, or NULL. */
 static DbJob *
-pop(void)
+pop_lane(int lane)
 {
-	DbJob	   *job = head;
+	DbJob	   *job = lanes[lane].head;
 
 	if (!job)
 		return NULL;
-	head = job->next;
-	if (!head)
-		tail = NULL;
+	lanes[lane].head = job->next;
+	if (!lanes[lane].head)
+		lanes[lane].tail = NULL;
 	job->next = NULL;
 	queued--;
 	pthread_cond_signal(&head_changed);
 	return job;
+}
+
+/* With the lock held: the next job for a database thread (see "Two lanes"), or NULL. */
+static DbJob *
+pop(void)
+{
+	bool		fast = lanes[LANE_FAST].head &&
+		(fast_in_a_row < FAST_LANE_RUN || !lanes[LANE_OTHER].head);
+
+	fast_in_a_row = fast ? fast_in_a_row + 1 : 0;
+	return pop_lane(fast ? LANE_FAST : LANE_OTHER);
+}
+
+/* With the lock held: the job that has waited longest, for the deadline thread, or NULL. */
+static DbJob *
+oldest(int *lane)
+{
+	DbJob	   *fast = lanes[LANE_FAST].head;
+	DbJob	   *other = lanes[LANE_OTHER].head;
+
+	*lane = fast && (!other || ms_between(&fast->queued, &other->queued) >= 0) ? LANE_FAST : LANE_OTHER;
+	return lanes[*lane].head;
 }
 
 static void
@@ -85,7 +123,7 @@ db_thread_main(void *arg)
 		DbJob	   *job;
 
 		pthread_mutex_lock(&lock);
-		while (!head && !stopping)
+		while (!queued && !stopping)
 			pthread_cond_wait(&work_ready, &lock);
 		job = pop();
 		pthread_mutex_unlock(&lock);
@@ -113,6 +151,8 @@ deadline_thread_main(void *arg)
 	while (!deadline_stopping)
 	{
 		struct timespec now;
+		int			lane;
+		DbJob	   *head = oldest(&lane);
 
 		if (!head)
 		{
@@ -122,8 +162,8 @@ deadline_thread_main(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (ms_between(&head->queued, &now) > config.db_queue_timeout_ms)
 		{
-			/* FIFO: the head is the oldest, so the first to expire. */
-			DbJob	   *job = pop();
+			/* Each lane is FIFO: the older of their heads is the first to expire. */
+			DbJob	   *job = pop_lane(lane);
 
 			pthread_mutex_unlock(&lock);
 			job->started = now;
@@ -179,14 +219,16 @@ dbq_submit(DbJob *job, const char *const *values, int nvalues)
 	accepted = !stopping && queued < config.db_queue_limit;
 	if (accepted)
 	{
-		if (tail)
-			tail->next = job;
+		Lane	   *lane = &lanes[route_is_public_read(job->route) ? LANE_FAST : LANE_OTHER];
+
+		if (lane->tail)
+			lane->tail->next = job;
 		else
-			head = job;
-		tail = job;
+			lane->head = job;
+		lane->tail = job;
 		queued++;
 		pthread_cond_signal(&work_ready);
-		if (head == job)
+		if (lane->head == job)
 			pthread_cond_signal(&head_changed);
 	}
 	pthread_mutex_unlock(&lock);
