@@ -17,7 +17,7 @@ struct MHD_Response *static_file_response(struct MHD_Connection *connection,
 
 /*
  * The open regular file (fstat in `st`) for `relative` inside `root` (absolute, resolved
- * with realpath), or -1. static_file_response uses STATIC_DIR; fuzz_static_path a temp dir.
+ * with realpath), or -1. static_file_response uses STATIC_DIR; test/fuzz/fuzz_static_path.c a temp dir.
  */
 int			static_file_open(const char *root, const char *relative, struct stat *st);
 
