@@ -4,9 +4,9 @@
 // what is left; a save refused as stale keeps the typing. (The picture: pictures.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshDatabase, startShim, api, login } from '../lib/harness.mjs';
+import { freshDatabase, startShim, login } from '../lib/harness.mjs';
 import { launchChromium } from './chromium.mjs';
-import { openPage, signIn, shot } from './pages.mjs';
+import { openPage, signIn, shot, apiOk } from './pages.mjs';
 
 const ADMIN = ['admin', 'admin-password'];
 let shim;
@@ -16,11 +16,7 @@ let adminToken;
 let eventId;
 let buyer;
 
-async function ok(method, urlPath, body, token = adminToken) {
-  const res = await api(base, method, urlPath, { token, body });
-  assert.ok(res.status >= 200 && res.status < 300, `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = (method, urlPath, body, token = adminToken) => apiOk(base, method, urlPath, body, token);
 
 before(async () => {
   freshDatabase('tm_browser_admin');

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, freshDatabase, startShim, api, login } from '../lib/harness.mjs';
 import { launchChromium, watchCsp, PAGE_WAIT_MS } from './chromium.mjs';
+import { apiOk } from './pages.mjs';
 
 const SHOTS = path.join(ROOT, 'test/browser/screenshots');
 const ADMIN = ['admin', 'admin-password'];
@@ -32,11 +33,7 @@ after(async () => {
   await shim?.stop();
 });
 
-async function ok(method, urlPath, body, token = adminToken) {
-  const res = await api(base, method, urlPath, { token, body });
-  assert.ok(res.status >= 200 && res.status < 300, `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = (method, urlPath, body, token = adminToken) => apiOk(base, method, urlPath, body, token);
 
 async function seed() {
   const events = [

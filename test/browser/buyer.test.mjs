@@ -5,13 +5,11 @@
 // credit, and a compact header on a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { ROOT, freshDatabase, psql, startShim, api, login } from '../lib/harness.mjs';
-import { launchChromium, watchCsp, PAGE_WAIT_MS } from './chromium.mjs';
+import { freshDatabase, psql, startShim, login } from '../lib/harness.mjs';
+import { launchChromium, PAGE_WAIT_MS } from './chromium.mjs';
+import { apiOk, openPage, shot } from './pages.mjs';
 import { contrast } from './contrast.mjs';
 
-const SHOTS = path.join(ROOT, 'test/browser/screenshots');
 const DB = 'tm_browser_buyer';
 // Not the default 200: the page must learn the starting credit, not assume it.
 const CREDIT = 230;
@@ -27,7 +25,6 @@ const ids = {};
 let userSeq = 0;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   freshDatabase(DB);
   psql(DB, `ALTER DATABASE ${DB} SET ticketmonster.initial_credit = ${CREDIT}`);
   shim = await startShim(DB);
@@ -52,11 +49,7 @@ after(async () => {
   await shim?.stop();
 });
 
-async function ok(method, urlPath, body, token = adminToken, at = base) {
-  const res = await api(at, method, urlPath, { token, body });
-  assert.ok(res.status >= 200 && res.status < 300, `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = (method, urlPath, body, token = adminToken, at = base) => apiOk(at, method, urlPath, body, token);
 
 // A new buyer account through the API; returns its name and password.
 async function newBuyer(prefix = 'buyer') {
@@ -66,34 +59,6 @@ async function newBuyer(prefix = 'buyer') {
   return [username, password];
 }
 
-// A fresh context (own sessionStorage) whose page fails the test on console errors (but those
-// `allow` lists, such as the "Failed to load resource" of an API 4xx a step provokes) and on
-// Content-Security-Policy violations.
-async function openPage(t, { width = 1280, height = 900, colorScheme = 'light', allow = [] } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
-  const page = await context.newPage();
-  const violations = await watchCsp(context, page);
-  const errors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Content Security Policy/i.test(m.text())) errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.setDefaultTimeout(PAGE_WAIT_MS);
-  page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
-  const unexpected = () => errors.filter((text) => !allow.some((re) => re.test(text)));
-  t.after(async () => {
-    if (unexpected().length) t.diagnostic(`browser errors: ${unexpected().join(' | ')}`);
-    await page.screenshot({ path: path.join(SHOTS, `last-buyer-${t.name.slice(0, 30).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
-    await context.close();
-  });
-  page.assertNoErrors = async () => {
-    assert.deepEqual(unexpected(), [], 'console or page errors');
-    assert.deepEqual(await violations(), [], 'Content-Security-Policy violations');
-  };
-  return page;
-}
-
-const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 const card = (page, name) => page.locator('article.event-card', { hasText: name });
 const notices = (page) => page.locator('#notices');
 const tokenOf = (page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('tm.session') ?? 'null')?.token ?? null);
@@ -116,7 +81,7 @@ const box = (locator) => locator.evaluate((el) => {
 
 test('on a phone a notice shows where the person is, pushes nothing down, and goes with the next screen', async (t) => {
   const [user, password] = await newBuyer();
-  const page = await openPage(t, { width: 390, height: 844, allow: [/status of 400/] });
+  const page = await openPage(browser, t, { width: 390, height: 844, allow: [/status of 400/] });
   await signIn(page, user, password);
   await page.goto(`${base}/`);
   const last = card(page, 'Quiet Strings');
@@ -146,13 +111,13 @@ test('on a phone a notice shows where the person is, pushes nothing down, and go
   await page.getByRole('link', { name: 'Create an account' }).click();
   await page.getByRole('heading', { name: 'Create an account' }).waitFor();
   assert.equal(await error.count(), 0, 'the sign-in error is gone on the sign-up form');
-  await page.assertNoErrors();
+  await page.assertClean();
 });
 
 test('disabled buttons and their reasons read at 4.5:1 or more, light and dark', async (t) => {
   for (const colorScheme of ['light', 'dark']) {
     const [user, password] = await newBuyer();
-    const page = await openPage(t, { colorScheme });
+    const page = await openPage(browser, t, { colorScheme });
     await signIn(page, user, password);
     await page.goto(`${base}/show/${ids.gala}`);
     await page.getByRole('button', { name: /Add a ticket/ }).click();
@@ -168,12 +133,12 @@ test('disabled buttons and their reasons read at 4.5:1 or more, light and dark',
     const c = await contrast(sold);
     assert.ok(c.ratio >= 4.5, `${colorScheme}: "Sold out" is ${c.fg} on ${c.bg}, ${c.ratio.toFixed(2)}:1`);
     await shot(page, `buyer-disabled-${colorScheme}`);
-    await page.assertNoErrors();
+    await page.assertClean();
   }
 });
 
 test('a card says Sold out once, the event page its price once, a free event reads Free, and counts agree in number', async (t) => {
-  const page = await openPage(t);
+  const page = await openPage(browser, t);
   await page.goto(`${base}/`);
   await card(page, 'Gone Gig').waitFor();
   assert.equal((await card(page, 'Gone Gig').innerText()).match(/sold out/gi)?.length, 1, 'Sold out once on the card');
@@ -212,12 +177,12 @@ test('a card says Sold out once, the event page its price once, a free event rea
   await card(page, 'Quiet Strings').getByRole('button', { name: /Add a ticket/ }).click();
   await page.getByTestId('cart-link').filter({ hasText: '1' }).waitFor();
   assert.match(await page.getByTestId('cart-link').locator('.badge').getAttribute('aria-label'), /\b1 ticket\b(?!s)/);
-  await page.assertNoErrors();
+  await page.assertClean();
 });
 
 test('the header says how much of the balance the cart already commits', async (t) => {
   const [user, password] = await newBuyer();
-  const page = await openPage(t);
+  const page = await openPage(browser, t);
   await signIn(page, user, password);
   await page.getByTestId('money').filter({ hasText: `€${CREDIT}` }).waitFor();
   await card(page, 'Big Gala').getByRole('button', { name: /Add a ticket/ }).click();
@@ -226,12 +191,12 @@ test('the header says how much of the balance the cart already commits', async (
   await money.filter({ hasText: /€190 in (your )?cart/ }).waitFor();
   assert.match(await money.innerText(), new RegExp(`€${CREDIT}`));
   await shot(page, 'buyer-header-cart');
-  await page.assertNoErrors();
+  await page.assertClean();
 });
 
 test('after a sold-out failure the cart names the event, offers set-to and remove, says why Buy waits, and counts what can be bought', async (t) => {
   const [user, password] = await newBuyer();
-  const page = await openPage(t, { allow: [/status of 409/] });
+  const page = await openPage(browser, t, { allow: [/status of 409/] });
   await signIn(page, user, password);
   await card(page, 'Last Three').getByRole('button', { name: /Add a ticket/ }).click();
   await card(page, 'Harbour Lights').getByRole('button', { name: /Add a ticket/ }).click();
@@ -275,11 +240,11 @@ test('after a sold-out failure the cart names the event, offers set-to and remov
   await page.getByRole('button', { name: 'Buy 2 tickets' }).click();
   await page.waitForURL(`${base}/my-orders`);
   await page.getByTestId('orders').waitFor();
-  await page.assertNoErrors();
+  await page.assertClean();
 });
 
 test('errors speak to people: sign-up input, money with its currency', async (t) => {
-  const page = await openPage(t, { allow: [/status of 400/, /status of 409/] });
+  const page = await openPage(browser, t, { allow: [/status of 400/, /status of 409/] });
   await page.goto(`${base}/signup`);
   await page.getByLabel('Username').fill('jörg');
   await page.getByLabel('Password').fill('a-good-password');
@@ -307,11 +272,11 @@ test('errors speak to people: sign-up input, money with its currency', async (t)
   text = await error.innerText();
   assert.match(text, new RegExp(`Costs €190, you have €${CREDIT - 60}`), text);
   await shot(page, 'buyer-error-money');
-  await page.assertNoErrors();
+  await page.assertClean();
 });
 
 test('search and city filters live in the URL: Back and a shared link keep them', async (t) => {
-  const page = await openPage(t);
+  const page = await openPage(browser, t);
   await page.goto(`${base}/`);
   await page.getByLabel('City').selectOption('Valencia');
   await page.getByLabel('Search').fill('market');
@@ -334,11 +299,11 @@ test('search and city filters live in the URL: Back and a shared link keep them'
   assert.equal(await other.getByLabel('City').inputValue(), 'Valencia');
   assert.equal(await other.locator('article.event-card:visible').count(), 1);
   await other.close();
-  await page.assertNoErrors();
+  await page.assertClean();
 });
 
 test('sign-up states the starting credit the database gives', async (t) => {
-  const page = await openPage(t);
+  const page = await openPage(browser, t);
   await page.goto(`${base}/signup`);
   await page.getByLabel('Username').fill('newcomer');
   await page.getByLabel('Password').fill('newcomer-password');
@@ -346,12 +311,12 @@ test('sign-up states the starting credit the database gives', async (t) => {
   await notices(page).filter({ hasText: `€${CREDIT}` }).waitFor();
   assert.match(await notices(page).innerText(), /start/i);
   await shot(page, 'buyer-signup-credit');
-  await page.assertNoErrors();
+  await page.assertClean();
 });
 
 test('on a phone the sticky header is one compact row and its menu works by keyboard', async (t) => {
   const LIMIT = 72;
-  const page = await openPage(t, { width: 375, height: 812 });
+  const page = await openPage(browser, t, { width: 375, height: 812 });
   const height = () => page.locator('.site-header').evaluate((el) => el.getBoundingClientRect().height);
   await page.goto(`${base}/`);
   await page.getByRole('heading', { name: 'Upcoming events' }).waitFor();
@@ -385,7 +350,7 @@ test('on a phone the sticky header is one compact row and its menu works by keyb
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('link', { name: 'Sign in', exact: true }).waitFor();
 
-  const admin = await openPage(t, { width: 375, height: 812 });
+  const admin = await openPage(browser, t, { width: 375, height: 812 });
   await admin.goto(`${base}/signin`);
   await admin.getByLabel('Username').fill('admin');
   await admin.getByLabel('Password').fill('admin-password');
@@ -394,15 +359,15 @@ test('on a phone the sticky header is one compact row and its menu works by keyb
   await admin.getByRole('heading', { name: 'Manage events' }).waitFor();
   const adminHeight = await admin.locator('.site-header').evaluate((el) => el.getBoundingClientRect().height);
   assert.ok(adminHeight <= LIMIT, `admin: header ${adminHeight} px`);
-  await page.assertNoErrors();
-  await admin.assertNoErrors();
+  await page.assertClean();
+  await admin.assertClean();
 });
 
 test('the session slides while the person is active, ends when idle with a clear message, and keeps the cart', async (t) => {
   const short = await startShim(DB, { env: { TOKEN_TTL: String(SHORT_TTL) } });
   t.after(() => short.stop());
   const [user, password] = await newBuyer();
-  const page = await openPage(t, { allow: [/status of 401/] });
+  const page = await openPage(browser, t, { allow: [/status of 401/] });
   const renewals = [];
   page.on('request', (r) => {
     if (r.method() === 'POST' && new URL(r.url()).pathname === '/token') renewals.push(r);
@@ -436,5 +401,5 @@ test('the session slides while the person is active, ends when idle with a clear
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('money').filter({ hasText: '€' }).waitFor();
   await page.getByTestId('cart-link').filter({ hasText: '1' }).waitFor();
-  await page.assertNoErrors();
+  await page.assertClean();
 });

@@ -1,10 +1,10 @@
-// What the admin, picture and whole-screen browser tests share: a fresh page that fails its
-// test on a console error, a page error or a CSP violation, and records every request it
-// makes (so a test can assert that none left our own origin).
+// What the browser tests share: a fresh page that fails its test on a console error, a page
+// error or a CSP violation, and records every request it makes (so a test can assert that
+// none left our own origin); set-up calls through the API that must succeed.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../lib/harness.mjs';
+import { ROOT, api } from '../lib/harness.mjs';
 import { watchCsp, PAGE_WAIT_MS } from './chromium.mjs';
 
 export const SHOTS = path.join(ROOT, 'test/browser/screenshots');
@@ -59,4 +59,11 @@ export async function signIn(page, base, username, password) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   // Attached, not visible: on a phone the header may keep the name in a closed menu.
   await page.getByTestId('username').filter({ hasText: username }).waitFor({ state: 'attached' });
+}
+
+// A set-up call through the API that must succeed (2xx): its body.
+export async function apiOk(base, method, urlPath, body, token) {
+  const res = await api(base, method, urlPath, { token, body });
+  assert.ok(res.status >= 200 && res.status < 300, `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }

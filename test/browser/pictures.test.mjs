@@ -4,9 +4,9 @@
 // path in the event form. No request ever leaves our own origin, and the CSP is never violated.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshDatabase, startShim, api, login } from '../lib/harness.mjs';
+import { freshDatabase, startShim, login } from '../lib/harness.mjs';
 import { launchChromium } from './chromium.mjs';
-import { openPage, signIn, shot, assertOwnOrigin } from './pages.mjs';
+import { openPage, signIn, shot, assertOwnOrigin, apiOk } from './pages.mjs';
 
 const ADMIN = ['admin', 'admin-password'];
 let shim;
@@ -15,11 +15,7 @@ let browser;
 let adminToken;
 const ids = {};
 
-async function ok(method, urlPath, body, token = adminToken) {
-  const res = await api(base, method, urlPath, { token, body });
-  assert.ok(res.status >= 200 && res.status < 300, `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = (method, urlPath, body, token = adminToken) => apiOk(base, method, urlPath, body, token);
 
 before(async () => {
   freshDatabase('tm_browser_pictures');

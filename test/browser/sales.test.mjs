@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchChromium, PAGE_WAIT_MS } from './chromium.mjs';
-import { ROOT, freshDatabase, startShim, api, login } from '../lib/harness.mjs';
+import { apiOk } from './pages.mjs';
+import { ROOT, freshDatabase, startShim, login } from '../lib/harness.mjs';
 
 const SHOTS = path.join(ROOT, 'test/browser/screenshots');
 
@@ -16,11 +17,7 @@ let admin;
 const events = {};
 const expected = {};
 
-async function ok(method, urlPath, body, token = admin) {
-  const res = await api(shim.base, method, urlPath, { token, body });
-  assert.ok(res.status >= 200 && res.status < 300, `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = (method, urlPath, body, token = admin) => apiOk(shim.base, method, urlPath, body, token);
 
 // Two events, three buyers; one order cancelled, one ticket checked in. The expected
 // figures come from the orders as the API lists them, not from the numbers typed here.

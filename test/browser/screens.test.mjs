@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshDatabase, startShim, api, login, psql } from '../lib/harness.mjs';
 import { launchChromium } from './chromium.mjs';
-import { openPage, shot, assertOwnOrigin } from './pages.mjs';
+import { openPage, shot, assertOwnOrigin, apiOk } from './pages.mjs';
 import { lowContrastTexts } from './contrast.mjs';
 
 const DB = 'tm_browser_screens';
@@ -19,11 +19,7 @@ let browser;
 let adminToken;
 const ids = {};
 
-async function ok(method, urlPath, body, token = adminToken) {
-  const res = await api(base, method, urlPath, { token, body });
-  assert.ok(res.status >= 200 && res.status < 300, `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = (method, urlPath, body, token = adminToken) => apiOk(base, method, urlPath, body, token);
 
 before(async () => {
   freshDatabase(DB);

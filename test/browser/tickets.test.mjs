@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launchChromium, PAGE_WAIT_MS } from './chromium.mjs';
+import { apiOk } from './pages.mjs';
 import { ROOT, freshDatabase, startShim, api, login, psql } from '../lib/harness.mjs';
 import { watchCsp } from './chromium.mjs';
 
@@ -23,11 +24,7 @@ let aliceToken;
 const ids = {};
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tm-qr-'));
 
-async function ok(method, urlPath, body, token = adminToken) {
-  const res = await api(base, method, urlPath, { token, body });
-  assert.ok(res.status >= 200 && res.status < 300, `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = (method, urlPath, body, token = adminToken) => apiOk(base, method, urlPath, body, token);
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
