@@ -51,10 +51,13 @@
 #define TM_UTC(x) \
 	"pg_catalog.to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-/* The tickets of order "o", with their codes: for its buyer and admins only. */
-#define TM_ORDER_TICKETS \
+/* Tickets "t" (of `from`) with their codes, as a JSON array: for their buyer and admins only. */
+#define TM_TICKETS_JSON(from) \
 	"(SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('code', t.code, 'checked_in_at', " \
-	TM_UTC("t.checked_in_at") ") ORDER BY t.code), '[]') FROM tickets t WHERE t.order_id = o.id)"
+	TM_UTC("t.checked_in_at") ") ORDER BY t.code), '[]') FROM " from ")"
+
+/* The tickets of order "o". */
+#define TM_ORDER_TICKETS TM_TICKETS_JSON("tickets t WHERE t.order_id = o.id")
 
 /* artists.c: the artist a link request names, key-share locked until the link is made */
 extern int32 tm_artist_for_link(Jsonb *body);

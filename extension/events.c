@@ -454,7 +454,7 @@ tm_event_update(PG_FUNCTION_ARGS)
 	id = tm_arg_int(fcinfo, 1, "the event id");
 	body = event_body(fcinfo, 2);
 	fields = body_event(body);
-	if_match = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? text_to_cstring(PG_GETARG_TEXT_PP(3)) : NULL;
+	if_match = tm_arg_is_null(fcinfo, 3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 
 	args[0] = Int32GetDatum(id);
 	if (tm_execute(&lock_event_for_edit, args, NULL) == 0)

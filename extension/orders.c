@@ -30,15 +30,17 @@
 #define TM_IDEMPOTENCY_KEY_MAX 255
 
 /*
- * An order as the API shows it; "o" is an orders row, "e" its events row. Only its buyer
- * and admins ever see an order, so its tickets' codes come with it.
+ * An order as the API shows it; "o" is an orders row, "e" its events row, `tickets` their
+ * tickets (TM_TICKETS_JSON). Only its buyer and admins ever see an order, so its tickets'
+ * codes come with it.
  */
-#define ORDER_JSON \
+#define ORDER_JSON_WITH(tickets) \
 	"pg_catalog.jsonb_build_object('id', o.id, 'username', o.username, " \
 	"'event_id', o.event_id, 'id_event', o.event_id, 'event_name', e.name, " \
 	"'event_city', e.city, 'event_date', e.date, " \
 	"'tickets_bought', o.tickets_bought, 'price', o.price, 'status', o.status, " \
-	"'created_at', " TM_UTC("o.created_at") ", 'tickets', " TM_ORDER_TICKETS ")"
+	"'created_at', " TM_UTC("o.created_at") ", 'tickets', " tickets ")"
+#define ORDER_JSON ORDER_JSON_WITH(TM_ORDER_TICKETS)
 
 /* Keys expire after a day, as the idempotency keys of payment APIs do. */
 #define KEY_EXPIRED "created_at < pg_catalog.now() - interval '24 hours'"
@@ -97,7 +99,8 @@ static TmStatement account_state = {
 /*
  * Sells a line if the event is live, not over, has the tickets at the price the debit was
  * computed with, and the account stays within the event's limit; inserts the order and
- * its tickets (with their codes, the column's default). Returns the order's id.
+ * its tickets (with their codes, the column's default). Returns the order as the API shows
+ * it, built from what the statement wrote: its own inserts are not visible to it otherwise.
  */
 #define CONFIRMED_TICKETS \
 	"(SELECT coalesce(pg_catalog.sum(c.tickets_bought), 0) FROM orders c" \
@@ -110,17 +113,13 @@ static TmStatement sell_line = {
 	" AND NOT " TM_EVENT_PAST
 	" AND (max_tickets_per_account IS NULL"
 	" OR $3::int8 + " CONFIRMED_TICKETS " <= max_tickets_per_account)"
-	" RETURNING id), "
+	" RETURNING *), "
 	"o AS (INSERT INTO orders (username, event_id, tickets_bought, price)"
-	" SELECT $1, id, $3, $4 FROM e RETURNING id), "
-	"t AS (INSERT INTO tickets (order_id) SELECT o.id FROM o, pg_catalog.generate_series(1, $3)) "
-	"SELECT id FROM o",
-	4, {TEXTOID, INT4OID, INT4OID, INT4OID}
-};
-
-static TmStatement select_order = {
-	"SELECT " ORDER_JSON " FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1",
-	1, {INT4OID}
+	" SELECT $1, id, $3, $4 FROM e RETURNING *), "
+	"t AS (INSERT INTO tickets (order_id) SELECT o.id FROM o, pg_catalog.generate_series(1, $3)"
+	" RETURNING code, checked_in_at) "
+	"SELECT " ORDER_JSON_WITH(TM_TICKETS_JSON("t")) " FROM o, e",
+	4, {TEXTOID, INT4OID, INT4OID, INT4OID}, true
 };
 
 /* Why a sale failed, on the committed row. */
@@ -156,14 +155,16 @@ typedef struct OrderLine
 } OrderLine;
 
 /* The whole request: lines in the order the client listed them. */
-typedef struct Purchase
+struct TmPurchase
 {
-	const char *username;
+	const char *username;		/* the buyer's stored spelling */
+	Jsonb	   *body;
+	char	   *idempotency_key;	/* NULL: none */
 	bool		is_cart;
 	int			nlines;
 	OrderLine  *lines;
 	OrderLine **by_event;		/* the same lines in ascending event id: the lock order */
-} Purchase;
+};
 
 /* event_id, or id_event as the original app's clients call it; event_id wins if both. */
 static void
@@ -179,7 +180,7 @@ parse_line(Jsonb *line, OrderLine *result)
 }
 
 static void
-parse_cart(Jsonb *body, Purchase *purchase)
+parse_cart(Jsonb *body, TmPurchase *purchase)
 {
 	JsonbValue *cart = getKeyJsonValueFromContainer(&body->root, "orders", strlen("orders"), NULL);
 	int			n;
@@ -219,7 +220,7 @@ compare_event_ids(const void *a, const void *b)
 
 /* A body is one line, or {"orders": [line, ...]}; each event at most once. */
 static void
-parse_purchase(Jsonb *body, Purchase *purchase)
+parse_purchase(Jsonb *body, TmPurchase *purchase)
 {
 	purchase->is_cart = tm_body_has(body, "orders");
 	if (purchase->is_cart)
@@ -258,7 +259,7 @@ event_not_found(int32 event_id)
  * PG_INT64_MAX, beyond any balance all the same, instead of wrapping round to a small one.
  */
 static int64
-read_prices(Purchase *purchase)
+read_prices(TmPurchase *purchase)
 {
 	Datum	   *ids = palloc(purchase->nlines * sizeof(Datum));
 	Datum		args[1];
@@ -369,11 +370,10 @@ sale_failed(const char *username, const OrderLine *line)
 
 /* Money first, then each event in ascending id: the extension's lock order. */
 static void
-buy(Purchase *purchase)
+buy(TmPurchase *purchase)
 {
 	int64		total = read_prices(purchase);
 	Datum		args[4];
-	bool		isnull;
 
 	args[0] = TM_TEXT(purchase->username);
 	args[1] = Int64GetDatum(total);
@@ -387,16 +387,15 @@ buy(Purchase *purchase)
 		args[1] = Int32GetDatum(line->event_id);
 		args[2] = Int32GetDatum(line->tickets);
 		args[3] = Int32GetDatum(line->price);
-		if (tm_execute(&sell_line, args, NULL) == 0)
+		line->order = tm_execute_jsonb(&sell_line, args, NULL);
+		if (line->order == NULL)
 			sale_failed(purchase->username, line);
-		args[1] = tm_result(1, &isnull);
-		line->order = tm_execute_jsonb(&select_order, &args[1], NULL);
 	}
 }
 
 /* {"order": order} or {"orders": [order, ...]} in the order the client listed. */
 static Jsonb *
-purchase_response(const Purchase *purchase)
+purchase_response(const TmPurchase *purchase)
 {
 	JsonbParseState *state = NULL;
 	JsonbValue	key;
@@ -503,35 +502,106 @@ require_buyer(const TmCaller *caller, const char *username)
 	tm_require_owner(caller, username);
 }
 
+/*
+ * The checks that need no lock (the token, the buyer, the body) and the parsed request, from
+ * the arguments (token, username, body, idempotency_key).
+ */
+TmPurchase *
+tm_purchase_parse(FunctionCallInfo fcinfo)
+{
+	TmPurchase *purchase = palloc(sizeof(TmPurchase));
+	TmCaller	caller = tm_caller(fcinfo, 0);
+
+	purchase->username = tm_arg_username(fcinfo, 1);
+	require_buyer(&caller, purchase->username);
+	purchase->body = tm_body(fcinfo, 2);
+	parse_purchase(purchase->body, purchase);
+	purchase->idempotency_key = idempotency_key_arg(fcinfo, 3);
+	return purchase;
+}
+
+/* Buys, or replays the response stored under the idempotency key; returns the response. */
+Jsonb *
+tm_purchase_complete(TmPurchase *purchase)
+{
+	const char *key = purchase->idempotency_key;
+	Jsonb	   *response = NULL;
+
+	if (key != NULL)
+		response = claim_idempotency_key(purchase->username, key, purchase->body);
+	if (response == NULL)
+	{
+		buy(purchase);
+		response = purchase_response(purchase);
+		if (key != NULL)
+			store_idempotent_response(purchase->username, key, response);
+	}
+	return response;
+}
+
+/*
+ * Each locks its rows in key order and then changes them to what they are: see
+ * tm_purchases_lock(). Neither changes a column the cache listens for (tm_public_changed).
+ */
+static TmStatement claim_buyers = {
+	"UPDATE accounts a SET available_money = a.available_money FROM (SELECT username FROM accounts"
+	" WHERE username = ANY ($1) ORDER BY username FOR NO KEY UPDATE) l WHERE a.username = l.username",
+	1, {TEXTARRAYOID}
+};
+
+static TmStatement claim_events = {
+	"UPDATE events e SET tickets_left = e.tickets_left FROM (SELECT id FROM events"
+	" WHERE id = ANY ($1) ORDER BY id FOR NO KEY UPDATE) l WHERE e.id = l.id",
+	1, {INT4ARRAYOID}
+};
+
+/*
+ * Takes, in the extension's lock order, every row lock that the purchases will take: all
+ * their buyers' accounts, then all their events in ascending id. Several purchases in one
+ * transaction would otherwise take them in the order the purchases come (an event, then the
+ * next buyer's account), and two such transactions could deadlock.
+ *
+ * The rows are updated (to the values they have), not only locked: a row that a transaction
+ * has locked and its subtransaction then changes must remember both in a MultiXact, which
+ * every later purchase of the same event would have to look up; a row the transaction has
+ * itself changed needs none.
+ */
+void
+tm_purchases_lock(TmPurchase *const *purchases, int count)
+{
+	Datum	   *buyers = palloc(count * sizeof(Datum));
+	Datum	   *events;
+	int			nevents = 0;
+	Datum		args[1];
+
+	for (int i = 0; i < count; i++)
+	{
+		buyers[i] = TM_TEXT(purchases[i]->username);
+		nevents += purchases[i]->nlines;
+	}
+	events = palloc(nevents * sizeof(Datum));
+	nevents = 0;
+	for (int i = 0; i < count; i++)
+		for (int j = 0; j < purchases[i]->nlines; j++)
+			events[nevents++] = Int32GetDatum(purchases[i]->lines[j].event_id);
+
+	args[0] = PointerGetDatum(construct_array(buyers, count, TEXTOID, -1, false, TYPALIGN_INT));
+	tm_execute(&claim_buyers, args, NULL);
+	args[0] = PointerGetDatum(construct_array(events, nevents, INT4OID,
+											  sizeof(int32), true, TYPALIGN_INT));
+	tm_execute(&claim_events, args, NULL);
+}
+
 PG_FUNCTION_INFO_V1(tm_order_create);
 
 /* tm_order_create(token, username, body, idempotency_key) */
 Datum
 tm_order_create(PG_FUNCTION_ARGS)
 {
-	Purchase	purchase;
-	Jsonb	   *body;
-	char	   *key;
-	Jsonb	   *response = NULL;
-	TmCaller	caller;
+	Jsonb	   *response;
 
 	SPI_connect();
-	caller = tm_caller(fcinfo, 0);
-	purchase.username = tm_arg_username(fcinfo, 1);
-	require_buyer(&caller, purchase.username);
-	body = tm_body(fcinfo, 2);
-	parse_purchase(body, &purchase);
-	key = idempotency_key_arg(fcinfo, 3);
-
-	if (key != NULL)
-		response = claim_idempotency_key(purchase.username, key, body);
-	if (response == NULL)
-	{
-		buy(&purchase);
-		response = purchase_response(&purchase);
-		if (key != NULL)
-			store_idempotent_response(purchase.username, key, response);
-	}
+	response = tm_purchase_complete(tm_purchase_parse(fcinfo));
 	SPI_finish();
 	PG_RETURN_JSONB_P(response);
 }

@@ -46,7 +46,8 @@ tm_plan(TmStatement *stmt)
 		SPIPlanPtr	plan;
 
 		tm_require_matching_schema();
-		plan = SPI_prepare(stmt->sql, stmt->nargs, stmt->argtypes);
+		plan = SPI_prepare_cursor(stmt->sql, stmt->nargs, stmt->argtypes,
+								  stmt->generic_plan ? CURSOR_OPT_GENERIC_PLAN : 0);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",

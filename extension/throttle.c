@@ -116,7 +116,7 @@ tm_arg_client_addr(FunctionCallInfo fcinfo, int argno)
 {
 	char	   *addr;
 
-	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+	if (tm_arg_is_null(fcinfo, argno))
 		return tm_is_console() ? NULL : pstrdup("");
 	addr = text_to_cstring(PG_GETARG_TEXT_PP(argno));
 	if (strlen(addr) > CLIENT_ADDR_MAX)

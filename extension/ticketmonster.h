@@ -129,6 +129,17 @@ extern void tm_count_login_failure(const char *username, const char *client_addr
 extern void tm_forget_login_failures(const char *username, const char *client_addr);
 extern void tm_signup_admit(const char *client_addr);
 
+/*
+ * orders.c: a purchase in two steps, the checks that need no lock and then the sale, so that
+ * order_batch.c can run several in one transaction: tm_purchases_lock() first takes all
+ * their row locks in the extension's lock order.
+ */
+typedef struct TmPurchase TmPurchase;
+
+extern TmPurchase *tm_purchase_parse(FunctionCallInfo fcinfo);
+extern void tm_purchases_lock(TmPurchase *const *purchases, int count);
+extern Jsonb *tm_purchase_complete(TmPurchase *purchase);
+
 /* password.c: slow salted hashes through libxcrypt */
 extern char *tm_password_hash(const char *password);
 extern bool tm_password_verify(const char *password, const char *hash);
@@ -159,6 +170,13 @@ typedef struct TmStatement
 	const char *sql;
 	int			nargs;
 	Oid			argtypes[TM_MAX_ARGS];
+
+	/*
+	 * Plan once for any arguments. Left to choose, the plan cache plans some statements (a
+	 * CTE that changes rows) afresh for every call; a generic plan is made once, with the
+	 * table sizes of that moment, so only for statements whose every scan is by key.
+	 */
+	bool		generic_plan;
 	SPIPlanPtr	plan;			/* prepared on first use */
 } TmStatement;
 

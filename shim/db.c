@@ -153,23 +153,30 @@ report_down(Pool pool, const char *what)
 }
 
 static bool
+prepare(Pool pool, PGconn *conn, const char *name, const char *sql)
+{
+	PGresult   *res = PQprepare(conn, name, sql, 0, NULL);
+	bool		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		report_down(pool, PQresultErrorMessage(res));
+	PQclear(res);
+	return ok;
+}
+
+/* Route i's statement is "r<i>", its batch statement "b<i>". */
+static bool
 prepare_statements(Pool pool, PGconn *conn)
 {
 	for (size_t i = 0; i < route_count; i++)
 	{
 		char		name[32];
-		PGresult   *res;
-		bool		ok;
 
-		if (!routes[i].sql)
-			continue;
 		snprintf(name, sizeof(name), "r%zu", i);
-		res = PQprepare(conn, name, routes[i].sql, 0, NULL);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		if (!ok)
-			report_down(pool, PQresultErrorMessage(res));
-		PQclear(res);
-		if (!ok)
+		if (routes[i].sql && !prepare(pool, conn, name, routes[i].sql))
+			return false;
+		snprintf(name, sizeof(name), "b%zu", i);
+		if (routes[i].batch_sql && pool == POOL_PRIMARY && !prepare(pool, conn, name, routes[i].batch_sql))
 			return false;
 	}
 	return true;
@@ -488,4 +495,178 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 		PQclear(res);
 		return;
 	}
+}
+
+/*
+ * A text[] literal of argument `arg` of each call: every element double-quoted with '"' and
+ * '\\' escaped, so that no value can end its element early (array_in's syntax); NULL unquoted.
+ * malloc'd.
+ */
+static char *
+array_literal(const char *const *const *values, int count, int arg)
+{
+	size_t		size = 3;
+	char	   *literal;
+	char	   *out;
+
+	for (int i = 0; i < count; i++)
+		size += values[i][arg] ? 2 * strlen(values[i][arg]) + 3 : 5;
+	out = literal = malloc(size);
+	if (!literal)
+		return NULL;
+	*out++ = '{';
+	for (int i = 0; i < count; i++)
+	{
+		if (i > 0)
+			*out++ = ',';
+		if (!values[i][arg])
+		{
+			memcpy(out, "NULL", 4);
+			out += 4;
+			continue;
+		}
+		*out++ = '"';
+		for (const char *c = values[i][arg]; *c; c++)
+		{
+			if (*c == '"' || *c == '\\')
+				*out++ = '\\';
+			*out++ = *c;
+		}
+		*out++ = '"';
+	}
+	*out++ = '}';
+	*out = '\0';
+	return literal;
+}
+
+static int
+route_arg_count(const Route *route)
+{
+	int			n = 0;
+
+	while (route->args[n] != ARG_END)
+		n++;
+	return n;
+}
+
+/*
+ * Row i of a batch's result as call i's reply: its result (copied: the replies cannot share
+ * one PGresult), or its error answered as db_call answers that error. True when the error is
+ * one that the call, run again alone, may not meet (a deadlock, a serialization failure).
+ */
+static bool
+reply_from_batch_row(const Route *route, const PGresult *res, int row, Reply *reply)
+{
+	Diagnostic	error = {0};
+
+	if (!PQgetisnull(res, row, 0))
+	{
+		reply->status = route->success_status;
+		reply_set_body(reply, strndup(PQgetvalue(res, row, 0), (size_t) PQgetlength(res, row, 0)));
+		if (!reply->body)
+			reply_error(reply, 500, "internal", "out of memory");
+		return false;
+	}
+	error.present = true;
+	copy_field(error.sqlstate, sizeof(error.sqlstate), PQgetvalue(res, row, 1));
+	copy_field(error.message, sizeof(error.message), PQgetvalue(res, row, 2));
+	copy_field(error.detail, sizeof(error.detail), PQgetvalue(res, row, 3));
+	copy_field(error.hint, sizeof(error.hint), PQgetvalue(res, row, 4));
+	error.from_extension = strcmp(PQgetvalue(res, row, 5), "t") == 0;
+	if (sqlstate_is_retryable(error.sqlstate))
+		return true;
+	reply_from_diagnostic(&error, reply);
+	return false;
+}
+
+static void
+reply_all_error(Reply *const *replies, int count, unsigned int status, const char *code, const char *message)
+{
+	for (int i = 0; i < count; i++)
+		reply_error(replies[i], status, code, message);
+}
+
+void
+db_call_batch(const Route *route, int count, const char *const *const *values, Reply *const *replies)
+{
+	int			nargs = route_arg_count(route);
+	char	   *arrays[ROUTE_MAX_ARGS] = {0};
+	char		name[32];
+	bool		reconnected = false;
+	bool		alone[DB_BATCH_MAX] = {0};
+
+	for (int arg = 0; arg < nargs; arg++)
+		if (!(arrays[arg] = array_literal(values, count, arg)))
+		{
+			reply_all_error(replies, count, 500, "internal", "out of memory");
+			goto done;
+		}
+	snprintf(name, sizeof(name), "b%zu", route_index(route));
+	for (;;)
+	{
+		PGconn	   *conn = thread_connection(POOL_PRIMARY);
+		PGresult   *res;
+		bool		row_arrived;
+
+		if (!conn)
+		{
+			reply_all_error(replies, count, 503, "unavailable", "the database is unavailable, try again shortly");
+			break;
+		}
+		thread_warning.present = false;
+		if (!PQsendQueryPrepared(conn, name, nargs, (const char *const *) arrays, NULL, NULL, 0))
+		{
+			drop_thread_connection(POOL_PRIMARY);
+			if (!reconnected)
+			{
+				reconnected = true;
+				continue;
+			}
+			reply_all_error(replies, count, 503, "unavailable", "the database is unavailable, try again shortly");
+			break;
+		}
+		/* Never cancelled once sent, as db_call's calls; the rows precede the commit. */
+		res = await_result(conn, &row_arrived);
+		if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQstatus(conn) == CONNECTION_OK &&
+			PQntuples(res) == count && PQnfields(res) == 6)
+		{
+			for (int i = 0; i < count; i++)
+				alone[i] = reply_from_batch_row(route, res, i, replies[i]);
+			PQclear(res);
+			break;
+		}
+		if (PQstatus(conn) != CONNECTION_OK)
+		{
+			/* As in db_call: only a batch that surely never committed runs again. */
+			bool		safe = sqlstate_is_session_ended(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL) &&
+				!row_arrived;
+
+			PQclear(res);
+			drop_thread_connection(POOL_PRIMARY);
+			if (safe && !reconnected)
+			{
+				reconnected = true;
+				continue;
+			}
+			reply_all_error(replies, count, 503, "unavailable", "the database connection was lost, try again");
+			break;
+		}
+		/*
+		 * The batch failed as a whole (a deadlock while taking its locks, a schema of another
+		 * version) and nothing of it committed: each call runs alone and gets its own answer.
+		 */
+		PQclear(res);
+		for (int i = 0; i < count; i++)
+			alone[i] = true;
+		break;
+	}
+	for (int i = 0; i < count; i++)
+		if (alone[i])
+		{
+			reply_clear(replies[i]);
+			db_call(route, values[i], nargs, replies[i]);
+		}
+done:
+	for (int arg = 0; arg < nargs; arg++)
+		free(arrays[arg]);
 }

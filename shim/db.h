@@ -32,4 +32,17 @@ PGconn	   *db_connect_listener(void);
  */
 void		db_call(const Route *route, const char *const *values, int nvalues, Reply *reply);
 
+/* At most this many calls in one db_call_batch (the extension's own limit is higher). */
+enum { DB_BATCH_MAX = 32 };
+
+/*
+ * Runs `count` calls of a route with a batch_sql (routes.h) as one call of it, in one
+ * transaction: values[i] are call i's arguments, replies[i] gets its answer, each exactly
+ * what db_call would answer for it alone. A call whose own failure was a deadlock or a
+ * serialization failure, and every call of a batch that failed as a whole, runs again alone
+ * through db_call.
+ */
+void		db_call_batch(const Route *route, int count, const char *const *const *values,
+						  Reply *const *replies);
+
 #endif

@@ -12,11 +12,29 @@
  * a job is done its `done` callback resumes the waiting connection(s), and the HTTP thread
  * sends the answer.
  *
- * Two lanes. Public reads (routes.h) are short and shared by everyone waiting for them (a
+ * Lanes. Public reads (routes.h) are short and shared by everyone waiting for them (a
  * cache fill, calls.c), while a login hashes a password for 150 ms: so a database thread
  * takes a public read first, but after FAST_LANE_RUN of them in a row it takes the oldest
- * other job, so that neither lane can starve the other. 16 logins then do not hold back
- * the reads of an on-sale page.
+ * job of the other lanes, so that no lane can starve another. 16 logins then do not hold
+ * back the reads of an on-sale page.
+ *
+ * Password work (login, sign-up, password change: route_hashes_password) has a lane that
+ * runs at most PASSWORD_CALLS_AT_ONCE calls at a time. Each is ~150 ms of a database core;
+ * WEB_CONCURRENCY of them at once would take every core of a small database machine (and,
+ * on one machine, the web process's) from the sales and reads beside them. Logins queue
+ * instead, and processes add up. Two, not one: a login stuck on a lock (an account being
+ * deleted) must not hold up every other login of the process.
+ *
+ * Group commit. Purchases (routes with a batch_sql) wait in a lane of their own, and a
+ * database thread takes all that are waiting there, up to DB_BATCH_MAX, as one call in one
+ * transaction (db_call_batch; extension/order_batch.c). Purchases of an on-sale event all
+ * update its row, so each would wait for the previous one's commit and its flush to disk:
+ * the database sells one purchase per flush however many connections buy. As one batch they
+ * share the flush and the round trip, and while a batch runs the next one gathers. A batch
+ * holds all its rows until it commits, so batches that share an event would run one after
+ * the other anyway: purchases go to one of BATCH_LANES lanes by their event (the route's
+ * batch_key), each lane runs one batch at a time, and lanes run in parallel. A purchase that
+ * comes alone runs alone.
  *
  * Bounds. At most DB_QUEUE_LIMIT jobs wait: one more is refused at once (503 busy). A job
  * that has waited DB_QUEUE_TIMEOUT_MS without reaching a connection is answered 503 busy +
@@ -30,6 +48,7 @@
  */
 #include "db_queue.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,15 +57,17 @@
 #include "config.h"
 #include "db.h"
 
-enum { FAST_LANE_RUN = 4 };
+enum { FAST_LANE_RUN = 4, BATCH_LANES = 2, PASSWORD_CALLS_AT_ONCE = 2 };
 
 typedef struct Lane
 {
 	DbJob	   *head;
 	DbJob	   *tail;
+	unsigned int running;		/* jobs or batches of it running (counted where limited) */
 } Lane;
 
-enum { LANE_FAST, LANE_OTHER, LANE_COUNT };
+/* Lanes from LANE_PASSWORD on limit what runs at once (lane_limit). */
+enum { LANE_FAST, LANE_OTHER, LANE_PASSWORD, LANE_BATCH, LANE_COUNT = LANE_BATCH + BATCH_LANES };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work_ready;	/* a job was queued, or stopping */
@@ -84,26 +105,64 @@ pop_lane(int lane)
 	return job;
 }
 
-/* With the lock held: the next job for a database thread (see "Two lanes"), or NULL. */
+static unsigned int
+lane_limit(int lane)
+{
+	return lane >= LANE_BATCH ? 1 : lane == LANE_PASSWORD ? PASSWORD_CALLS_AT_ONCE : UINT_MAX;
+}
+
+/* With the lock held: whether a database thread may take the lane's first job now. */
+static bool
+lane_ready(int lane)
+{
+	return lanes[lane].head && lanes[lane].running < lane_limit(lane);
+}
+
+/*
+ * With the lock held: of the lanes from `first` on that have a job (and, if `ready`, may be
+ * taken now), the one whose first job has waited longest; -1 if none.
+ */
+static int
+oldest_lane(int first, bool ready)
+{
+	int			oldest = -1;
+
+	for (int lane = first; lane < LANE_COUNT; lane++)
+		if ((ready ? lane_ready(lane) : lanes[lane].head != NULL) &&
+			(oldest < 0 || ms_between(&lanes[lane].head->queued, &lanes[oldest].head->queued) > 0))
+			oldest = lane;
+	return oldest;
+}
+
+/*
+ * With the lock held: the next work for a database thread (see "Lanes" and "Group commit"),
+ * or NULL: one job, or a batch of jobs linked by `next`. A lane that runs one at a time is
+ * counted as running until the thread is done with what it took (db_thread_main).
+ */
 static DbJob *
 pop(void)
 {
-	bool		fast = lanes[LANE_FAST].head &&
-		(fast_in_a_row < FAST_LANE_RUN || !lanes[LANE_OTHER].head);
+	int			other = oldest_lane(LANE_OTHER, true);
+	bool		fast = lane_ready(LANE_FAST) && (fast_in_a_row < FAST_LANE_RUN || other < 0);
+	DbJob	   *first;
 
 	fast_in_a_row = fast ? fast_in_a_row + 1 : 0;
-	return pop_lane(fast ? LANE_FAST : LANE_OTHER);
-}
+	if (fast)
+		return pop_lane(LANE_FAST);
+	if (other < 0)
+		return NULL;
+	first = pop_lane(other);
+	if (other >= LANE_BATCH)
+	{
+		DbJob	   *last = first;
 
-/* With the lock held: the job that has waited longest, for the deadline thread, or NULL. */
-static DbJob *
-oldest(int *lane)
-{
-	DbJob	   *fast = lanes[LANE_FAST].head;
-	DbJob	   *other = lanes[LANE_OTHER].head;
-
-	*lane = fast && (!other || ms_between(&fast->queued, &other->queued) >= 0) ? LANE_FAST : LANE_OTHER;
-	return lanes[*lane].head;
+		for (int n = 1; n < DB_BATCH_MAX && lanes[other].head &&
+			 strcmp(lanes[other].head->route->batch_sql, first->route->batch_sql) == 0; n++)
+			last = last->next = pop_lane(other);
+	}
+	if (other >= LANE_PASSWORD)
+		lanes[other].running++;
+	return first;
 }
 
 static void
@@ -114,6 +173,45 @@ answer_busy(DbJob *job)
 	job->done(job);
 }
 
+/* Whether the job waited past the deadline when a database thread took it (then answered). */
+static bool
+answered_late(DbJob *job)
+{
+	clock_gettime(CLOCK_MONOTONIC, &job->started);
+	/* The deadline thread may not have looked yet: the deadline holds here too. */
+	if (ms_between(&job->queued, &job->started) <= config.db_queue_timeout_ms)
+		return false;
+	answer_busy(job);
+	return true;
+}
+
+/* Runs a batch of jobs (linked by `next`) as one call, or one job alone, and answers each. */
+static void
+run_batch(DbJob *first)
+{
+	DbJob	   *jobs[DB_BATCH_MAX];
+	const char *const *values[DB_BATCH_MAX];
+	Reply	   *replies[DB_BATCH_MAX];
+	int			count = 0;
+
+	for (DbJob *job = first, *next; job; job = next)
+	{
+		next = job->next;
+		job->next = NULL;
+		if (answered_late(job))
+			continue;
+		jobs[count] = job;
+		values[count] = (const char *const *) job->values;
+		replies[count++] = &job->reply;
+	}
+	if (count == 1)
+		db_call(jobs[0]->route, values[0], jobs[0]->nvalues, replies[0]);
+	else if (count > 1)
+		db_call_batch(jobs[0]->route, count, values, replies);
+	for (int i = 0; i < count; i++)
+		jobs[i]->done(jobs[i]);
+}
+
 static void *
 db_thread_main(void *arg)
 {
@@ -121,23 +219,29 @@ db_thread_main(void *arg)
 	for (;;)
 	{
 		DbJob	   *job;
+		int			lane;
 
 		pthread_mutex_lock(&lock);
-		while (!queued && !stopping)
+		while (!(job = pop()) && !stopping)
 			pthread_cond_wait(&work_ready, &lock);
-		job = pop();
 		pthread_mutex_unlock(&lock);
 		if (!job)
 			break;				/* stopping, nothing left */
-		clock_gettime(CLOCK_MONOTONIC, &job->started);
-		/* The deadline thread may not have looked yet: the deadline holds here too. */
-		if (ms_between(&job->queued, &job->started) > config.db_queue_timeout_ms)
+		lane = job->lane;
+		if (lane >= LANE_BATCH)
+			run_batch(job);
+		else if (!answered_late(job))
 		{
-			answer_busy(job);
-			continue;
+			db_call(job->route, (const char *const *) job->values, job->nvalues, &job->reply);
+			job->done(job);
 		}
-		db_call(job->route, (const char *const *) job->values, job->nvalues, &job->reply);
-		job->done(job);
+		if (lane >= LANE_PASSWORD)
+		{
+			pthread_mutex_lock(&lock);
+			lanes[lane].running--;
+			pthread_cond_signal(&work_ready);
+			pthread_mutex_unlock(&lock);
+		}
 	}
 	return NULL;
 }
@@ -151,8 +255,8 @@ deadline_thread_main(void *arg)
 	while (!deadline_stopping)
 	{
 		struct timespec now;
-		int			lane;
-		DbJob	   *head = oldest(&lane);
+		int			lane = oldest_lane(0, false);
+		DbJob	   *head = lane < 0 ? NULL : lanes[lane].head;
 
 		if (!head)
 		{
@@ -162,7 +266,7 @@ deadline_thread_main(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (ms_between(&head->queued, &now) > config.db_queue_timeout_ms)
 		{
-			/* Each lane is FIFO: the older of their heads is the first to expire. */
+			/* Each lane is FIFO: the oldest of their heads is the first to expire. */
 			DbJob	   *job = pop_lane(lane);
 
 			pthread_mutex_unlock(&lock);
@@ -214,12 +318,15 @@ dbq_submit(DbJob *job, const char *const *values, int nvalues)
 	job->nvalues = nvalues;
 	for (int i = 0; i < nvalues; i++)
 		job->values[i] = values[i] ? strdup(values[i]) : NULL;
+	job->lane = route_is_public_read(job->route) ? LANE_FAST :
+		job->route->batch_sql ? LANE_BATCH + (int) (job->route->batch_key(values) % BATCH_LANES) :
+		route_hashes_password(job->route) ? LANE_PASSWORD : LANE_OTHER;
 	clock_gettime(CLOCK_MONOTONIC, &job->queued);
 	pthread_mutex_lock(&lock);
 	accepted = !stopping && queued < config.db_queue_limit;
 	if (accepted)
 	{
-		Lane	   *lane = &lanes[route_is_public_read(job->route) ? LANE_FAST : LANE_OTHER];
+		Lane	   *lane = &lanes[job->lane];
 
 		if (lane->tail)
 			lane->tail->next = job;
@@ -246,7 +353,8 @@ dbq_fail_queued(void)
 
 		pthread_mutex_lock(&lock);
 		stopping = true;
-		job = pop();
+		for (int lane = 0; lane < LANE_COUNT && !(job = pop_lane(lane)); lane++)
+			;
 		pthread_cond_broadcast(&work_ready);
 		pthread_mutex_unlock(&lock);
 		if (!job)

@@ -22,6 +22,7 @@ typedef struct DbJob
 	const Route *route;
 	char	   *values[ROUTE_MAX_ARGS];	/* owned copies; NULL entries are SQL NULL */
 	int			nvalues;
+	int			lane;			/* the queue's lane for it (db_queue.c) */
 	struct timespec queued;		/* CLOCK_MONOTONIC */
 	struct timespec started;	/* when a database thread took it (the query's start) */
 	Reply		reply;

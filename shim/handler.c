@@ -160,14 +160,6 @@ collect_query_field(void *cls, enum MHD_ValueKind kind, const char *key, const c
 	return MHD_YES;
 }
 
-/* Login, sign-up and password change hash a password: they take a slot of their address. */
-static bool
-hashes_password(const Route *route)
-{
-	return (strcmp(route->method, "POST") == 0 || strcmp(route->method, "PUT") == 0) &&
-		(strcmp(route->pattern, "/login") == 0 || strncmp(route->pattern, "/account", 8) == 0);
-}
-
 /*
  * The answer of the request's call: from memory as it was built, when nothing of this request
  * must be added to it; else a response of its own around the same body.
@@ -201,7 +193,8 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 	int			n = 0;
 	Reply		reply = {0};
 
-	if (hashes_password(route))
+	/* They take a slot of their address (address_limit.h). */
+	if (route_hashes_password(route))
 	{
 		req->password_slot.connection = connection;
 		client_addr_of_request(connection, config.trust_proxy, req->password_slot.address);

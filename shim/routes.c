@@ -3,13 +3,20 @@
  */
 #include "routes.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TOKEN_ID_BODY		{ARG_TOKEN, ARG_PATH1, ARG_BODY}
 #define TOKEN_ID			{ARG_TOKEN, ARG_PATH1}
 #define ORDER_ARGS			{ARG_TOKEN, ARG_PATH1, ARG_BODY, ARG_IDEMPOTENCY_KEY}
 #define TOKEN_ID_BODY_IF_MATCH	{ARG_TOKEN, ARG_PATH1, ARG_BODY, ARG_IF_MATCH}
+/* A purchase, and the purchases that queued together (extension/order_batch.c). */
+#define ORDER_SQL			"SELECT tm_order_create($1, $2, $3::jsonb, $4)"
+#define ORDER_BATCH_SQL		"SELECT * FROM tm_order_create_batch($1, $2, $3, $4)"
+
+static unsigned int order_event(const char *const *values);
 
 const Route routes[] = {
 	/* The shim's own: liveness needs no database, readiness does. */
@@ -57,8 +64,8 @@ const Route routes[] = {
 	{"GET", "/artist/{int}/events", "SELECT tm_artist_events($1::int)", {ARG_PATH1}, 200, true},
 
 	/* /order/<username> is the original app's spelling; clients of it still use it. */
-	{"POST", "/orders/{str}", "SELECT tm_order_create($1, $2, $3::jsonb, $4)", ORDER_ARGS, 201, false},
-	{"POST", "/order/{str}", "SELECT tm_order_create($1, $2, $3::jsonb, $4)", ORDER_ARGS, 201, false},
+	{"POST", "/orders/{str}", ORDER_SQL, ORDER_ARGS, 201, false, NULL, NULL, NULL, ORDER_BATCH_SQL, order_event},
+	{"POST", "/order/{str}", ORDER_SQL, ORDER_ARGS, 201, false, NULL, NULL, NULL, ORDER_BATCH_SQL, order_event},
 	{"GET", "/orders/{str}", "SELECT tm_account_orders($1, $2)", TOKEN_ID, 200, true},
 	{"GET", "/order/{str}", "SELECT tm_account_orders($1, $2)", TOKEN_ID, 200, true},
 	{"GET", "/orders", "SELECT tm_orders($1)", {ARG_TOKEN}, 200, true},
@@ -75,6 +82,35 @@ const Route routes[] = {
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);
 
+/* An event id as the body gives it: a number, or a numeric string (form posts); else 0. */
+static unsigned int
+event_id_of(const json_t *line)
+{
+	const json_t *id = json_object_get(line, "event_id");
+
+	if (!id)
+		id = json_object_get(line, "id_event");
+	if (json_is_integer(id))
+		return (unsigned int) json_integer_value(id);
+	return json_is_string(id) ? (unsigned int) strtoul(json_string_value(id), NULL, 10) : 0;
+}
+
+/*
+ * The batch key of a purchase: its (first) event. Purchases of one event all update its row,
+ * so they gain from one transaction; purchases of other events need not wait for it. Only a
+ * hint: the extension takes every lock a batch needs whatever its key.
+ */
+static unsigned int
+order_event(const char *const *values)
+{
+	json_t	   *body = json_loads(values[2] ? values[2] : "", 0, NULL);
+	const json_t *cart = json_object_get(body, "orders");
+	unsigned int id = event_id_of(json_is_array(cart) ? json_array_get(cart, 0) : body);
+
+	json_decref(body);
+	return id;
+}
+
 size_t
 route_index(const Route *route)
 {
@@ -90,6 +126,13 @@ route_is_public_read(const Route *route)
 		if (route->args[i] == ARG_TOKEN)
 			return false;
 	return true;
+}
+
+bool
+route_hashes_password(const Route *route)
+{
+	return (strcmp(route->method, "POST") == 0 || strcmp(route->method, "PUT") == 0) &&
+		(strcmp(route->pattern, "/login") == 0 || strncmp(route->pattern, "/account", 8) == 0);
 }
 
 bool

@@ -37,6 +37,17 @@ typedef struct Route
 	const char *query;			/* ARG_QUERY's field name */
 	const char *etag_of;		/* ETag: "<version>" from the body's <etag_of>.version, if set */
 	const char *text_type;		/* a result that is a JSON string is sent as this text type */
+	/*
+	 * Calls of this route that wait in the queue together run as one call of this SQL, which
+	 * takes each argument as an array (one element per call) and returns one row per call:
+	 * its result, or its error's fields (db_call_batch). NULL: one call at a time.
+	 */
+	const char *batch_sql;
+	/*
+	 * Which batches a call may join: calls with equal keys (values are the call's arguments)
+	 * run in one batch, and calls with different keys can run in parallel batches.
+	 */
+	unsigned int (*batch_key) (const char *const *values);
 } Route;
 
 extern const Route routes[];
@@ -59,6 +70,9 @@ void		route_find(const char *method, const char *path, RouteMatch *match);
  * checks the database.
  */
 bool		route_is_public_read(const Route *route);
+
+/* Login, sign-up and password change: they hash a password, about 150 ms of CPU. */
+bool		route_hashes_password(const Route *route);
 
 /*
  * A call that can change what public reads answer (events, artists, ticket counts): when one

@@ -201,6 +201,14 @@ CREATE FUNCTION tm_account_legacy(username text) RETURNS jsonb
 GRANT EXECUTE ON FUNCTION tm_account_path_body(text, jsonb), tm_account_legacy(text)
     TO ticketmonster_web;
 
+-- orders: several purchases in one transaction, each kept or undone on its own (group commit)
+CREATE FUNCTION tm_order_create_batch(tokens text[], usernames text[], bodies text[],
+                                      idempotency_keys text[])
+    RETURNS TABLE (response jsonb, sqlstate text, message text, detail text, hint text,
+                   raised_by_extension boolean)
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER ROWS 16;
+GRANT EXECUTE ON FUNCTION tm_order_create_batch(text[], text[], text[], text[]) TO ticketmonster_web;
+
 -- import
 CREATE TABLE imports (
     id            integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

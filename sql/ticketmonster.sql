@@ -262,6 +262,14 @@ CREATE FUNCTION tm_artist_delete(token text, id integer) RETURNS jsonb
 CREATE FUNCTION tm_order_create(token text, username text, body jsonb,
                                 idempotency_key text DEFAULT NULL) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER;
+-- Several purchases in one transaction, each kept or undone on its own (a group commit: the
+-- web process sends the purchases that queued while its last call ran). Row i is purchase i's
+-- response, or its error.
+CREATE FUNCTION tm_order_create_batch(tokens text[], usernames text[], bodies text[],
+                                      idempotency_keys text[])
+    RETURNS TABLE (response jsonb, sqlstate text, message text, detail text, hint text,
+                   raised_by_extension boolean)
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE SECURITY DEFINER ROWS 16;
 CREATE FUNCTION tm_account_orders(token text, username text) RETURNS jsonb
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE SECURITY DEFINER;
 CREATE FUNCTION tm_orders(token text) RETURNS jsonb
@@ -355,7 +363,9 @@ GRANT EXECUTE ON FUNCTION
     tm_event_artist_add(text, integer, jsonb), tm_event_artist_remove(text, integer, integer),
     tm_artists(), tm_artist(integer), tm_artist_events(integer), tm_artist_create(text, jsonb),
     tm_artist_update(text, integer, jsonb), tm_artist_delete(text, integer),
-    tm_order_create(text, text, jsonb, text), tm_account_orders(text, text), tm_orders(text),
+    tm_order_create(text, text, jsonb, text),
+    tm_order_create_batch(text[], text[], text[], text[]),
+    tm_account_orders(text, text), tm_orders(text),
     tm_order_cancel(text, text, integer), tm_checkin(text, jsonb),
     tm_sales(text, text), tm_sales_daily(text, integer)
     TO ticketmonster_web;

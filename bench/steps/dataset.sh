@@ -67,7 +67,7 @@ SQL
 # does before its runs, so that autovacuum rarely lands in the middle of a measurement.
 restock() {
   sql -d "$db" -v stock="$stock" -f bench/restock.sql >/dev/null
-  sql -d "$db" -c "VACUUM ANALYZE events, accounts, orders"
+  sql -d "$db" -c "VACUUM ANALYZE events, accounts, orders, tickets"
 }
 
 # After every purchase of the bench: per event sold + left = put on sale, per account initial

@@ -1,7 +1,10 @@
 // What the HTTP tests share beyond test/lib/harness.mjs: raw requests (fetch normalises
-// paths, and these tests must send "/static/../x" as it is), and a shutdown check that
-// also catches sanitizer reports when the shim is the ASan build (TM_SHIM).
+// paths, and these tests must send "/static/../x" as it is), a shutdown check that
+// also catches sanitizer reports when the shim is the ASan build (TM_SHIM), and stalls:
+// a table lock held by a superuser while requests pile up behind it.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { startShim, freshDatabase, psql } from '../lib/harness.mjs';
 
@@ -57,4 +60,55 @@ export function consoleSql(database, sql) {
 
 export function basic(token, password = '') {
   return 'Basic ' + Buffer.from(`${token}:${password}`).toString('base64');
+}
+
+// Generous: a stall is released by the test, never by a timer; this only ends a test that hangs.
+export const HANG_MS = 120000;
+
+// A superuser session holding an ACCESS EXCLUSIVE lock on `table` until release().
+export async function holdLock(database, table) {
+  const proc = spawn('psql', ['-X', '-q', '-A', '-t', '-d', database], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n`);
+  const started = Date.now();
+  while (!out.includes('locked')) {
+    assert.ok(Date.now() - started < HANG_MS, 'the lock was never taken');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const exited = new Promise((r) => proc.once('exit', r));
+  return {
+    async release() {
+      if (!proc.stdin.writableEnded) proc.stdin.end('COMMIT;\n');
+      await exited;
+    },
+  };
+}
+
+// Until `count` of the shim's backends wait for a lock.
+export async function waitForBlocked(database, count) {
+  const started = Date.now();
+  for (;;) {
+    const n = Number(psql(database, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}'
+      AND application_name = 'ticketmonster-web' AND wait_event_type = 'Lock'`));
+    if (n >= count) return;
+    assert.ok(Date.now() - started < HANG_MS, `never ${count} calls waiting for the lock`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// Until the server listening on `port` has `count` open connections and has read everything
+// its clients sent on them (the kernel's receive queues, /proc/net/tcp, are empty): the
+// requests sent on them have reached the server's code.
+export async function waitForRequestsRead(port, count) {
+  const started = Date.now();
+  for (;;) {
+    const sockets = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => readFileSync(file, 'utf8')
+      .split('\n').slice(1).map((line) => line.trim().split(/\s+/)))
+      .filter((f) => f.length > 4 && parseInt(f[1].split(':')[1], 16) === port && f[3] === '01');
+    const unread = sockets.filter((f) => parseInt(f[4].split(':')[1], 16) > 0).length;
+    if (sockets.length >= count && unread === 0) return;
+    assert.ok(Date.now() - started < HANG_MS, `the server never read ${count} requests`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -5,42 +5,8 @@
 // requests under test have answered, and released only then: nothing here is timed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { api, psql, startShim, freshDatabase } from '../lib/harness.mjs';
-import { stopCleanly } from './helpers.mjs';
-
-const HANG_MS = 120000;
-
-// A superuser session holding an ACCESS EXCLUSIVE lock on the events table until release().
-async function holdLock(database, table) {
-  const proc = spawn('psql', ['-X', '-q', '-A', '-t', '-d', database], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  proc.stdout.on('data', (d) => { out += d; });
-  proc.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n`);
-  const started = Date.now();
-  while (!out.includes('locked')) {
-    assert.ok(Date.now() - started < HANG_MS, 'the lock was never taken');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return {
-    async release() {
-      proc.stdin.end('COMMIT;\n');
-      await new Promise((r) => proc.once('exit', r));
-    },
-  };
-}
-
-// Until `count` of the shim's backends wait for a lock.
-async function waitForBlocked(database, count) {
-  const started = Date.now();
-  for (;;) {
-    const n = Number(psql(database, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}'
-      AND application_name = 'ticketmonster-web' AND wait_event_type = 'Lock'`));
-    if (n >= count) return;
-    assert.ok(Date.now() - started < HANG_MS, `never ${count} calls waiting for the lock`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { stopCleanly, holdLock, waitForBlocked, waitForRequestsRead, HANG_MS } from './helpers.mjs';
 
 test('every database connection stuck: files and /healthz answer; a call waiting past its deadline is 503 busy', async () => {
   const database = freshDatabase('http_queue_deadline');
@@ -133,6 +99,34 @@ test('DB_QUEUE_LIMIT: one call over the limit is 503 busy at once', async () => 
     lock = null;
     assert.equal((await stuck).status, 200);
     assert.deepEqual((await Promise.all(two)).map((r) => r.status).sort(), [200, 503]);
+  } finally {
+    await lock?.release();
+    await stopCleanly(shim);
+  }
+});
+
+test('password work runs two calls at a time, and everything else goes on beside it', async () => {
+  const database = freshDatabase('http_queue_passwords');
+  const shim = await startShim(database, { env: { WEB_CONCURRENCY: '4', PASSWORD_REQUESTS_PER_ADDRESS: '8' } });
+  let lock;
+  try {
+    for (let i = 0; i < 6; i++) {
+      assert.equal((await api(shim.base, 'POST', '/account', { body: { username: `pw${i}`, password: 'pw-password' } })).status, 201);
+    }
+    // A login writes its session: with sessions locked, logins wait in the database.
+    lock = await holdLock(database, 'sessions');
+    const logins = [0, 1, 2, 3, 4, 5].map((i) => api(shim.base, 'POST', '/login', { body: { username: `pw${i}`, password: 'pw-password' } }));
+    await waitForBlocked(database, 2);
+    await waitForRequestsRead(shim.port, 6);
+    // two database connections are free, yet the other four logins wait for their lane...
+    assert.equal((await api(shim.base, 'GET', '/artist/999999')).status, 404);
+    const waiting = Number(psql(database, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}'
+      AND application_name = 'ticketmonster-web' AND wait_event_type = 'Lock'`));
+    assert.equal(waiting, 2, 'two password calls reached the database');
+    await lock.release();
+    lock = null;
+    // ...and each gets its turn.
+    for (const res of await Promise.all(logins)) assert.equal(res.status, 200, JSON.stringify(res.body));
   } finally {
     await lock?.release();
     await stopCleanly(shim);
