@@ -627,11 +627,14 @@ db_call_batch(const Route *route, int count, const char *const *const *values, R
 		}
 		/* Never cancelled once sent, as db_call's calls; the rows precede the commit. */
 		res = await_result(conn, &row_arrived);
-		if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQstatus(conn) == CONNECTION_OK &&
-			PQntuples(res) == count && PQnfields(res) == 6)
+		if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQstatus(conn) == CONNECTION_OK)
 		{
-			for (int i = 0; i < count; i++)
-				alone[i] = reply_from_batch_row(route, res, i, replies[i]);
+			/* It committed: whatever the rows say, nothing of it may run again. */
+			if (PQntuples(res) == count && PQnfields(res) == 6)
+				for (int i = 0; i < count; i++)
+					alone[i] = reply_from_batch_row(route, res, i, replies[i]);
+			else
+				reply_all_error(replies, count, 500, "internal", "the batch returned a result of another shape");
 			PQclear(res);
 			break;
 		}
