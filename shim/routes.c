@@ -103,7 +103,7 @@ event_id_of(const json_t *line)
 static unsigned int
 order_event(const char *const *values)
 {
-	json_t	   *body = json_loads(values[2] ? values[2] : "", 0, NULL);
+	json_t	   *body = json_loads(values[2] ? values[2] : "", 0, NULL);	/* ORDER_ARGS */
 	const json_t *cart = json_object_get(body, "orders");
 	unsigned int id = event_id_of(json_is_array(cart) ? json_array_get(cart, 0) : body);
 

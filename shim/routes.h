@@ -44,8 +44,8 @@ typedef struct Route
 	 */
 	const char *batch_sql;
 	/*
-	 * Which batches a call may join: calls with equal keys (values are the call's arguments)
-	 * run in one batch, and calls with different keys can run in parallel batches.
+	 * Which batches a call may join (values are its arguments): calls with equal keys wait in
+	 * the same lane and share batches; calls in other lanes run in batches beside them.
 	 */
 	unsigned int (*batch_key) (const char *const *values);
 } Route;
