@@ -387,6 +387,84 @@ await_result(PGconn *conn, bool *row_arrived)
 	return first;
 }
 
+/*
+ * Runs prepared statement `name` on this thread's connection of `pool` and waits for its
+ * outcome, on a new connection once if the first broke where that is safe (`*reconnected`
+ * says whether that chance was taken; a caller that runs the call again keeps it). True:
+ * `*result` is what came (NULL if nothing did) on a connection still working: a row, an
+ * ERROR, or a NULL row with a WARNING (thread_warning). False: the call could not be run, or
+ * its connection broke with an outcome that is not known, and `reply` says so.
+ */
+static bool
+run_prepared(const Route *route, Pool pool, const char *name, const char *const *values,
+			 int nvalues, bool *reconnected, PGresult **result, Reply *reply)
+{
+	for (;;)
+	{
+		PGconn	   *conn = thread_connection(pool);
+		PGresult   *res;
+		bool		row_arrived;
+		bool		safe;
+
+		if (!conn)
+		{
+			reply_error(reply, 503, "unavailable", "the database is unavailable, try again shortly");
+			return false;
+		}
+		thread_warning.present = false;
+		thread_already_existed = false;
+		if (!PQsendQueryPrepared(conn, name, nvalues, values, NULL, NULL, 0))
+		{
+			/* Nothing reached the server: always safe to try once more on a new connection. */
+			drop_thread_connection(pool);
+			if (!*reconnected)
+			{
+				*reconnected = true;
+				continue;
+			}
+			reply_error(reply, 503, "unavailable", "the database is unavailable, try again shortly");
+			return false;
+		}
+		/*
+		 * From here on the call is never cancelled (no PQcancel, no statement_timeout from the
+		 * shim): a commit waiting for its synchronous standby would, if cancelled, stay
+		 * committed on the primary alone and come back as a success (docs/ha.md).
+		 */
+		res = await_result(conn, &row_arrived);
+		/*
+		 * A row is a success only once the server said the statement is over (ReadyForQuery):
+		 * it committed.
+		 */
+		if (PQstatus(conn) == CONNECTION_OK)
+		{
+			*result = res;
+			return true;
+		}
+
+		/*
+		 * The connection broke during the call. A read can always run again. A write runs
+		 * again only if the server ended the session before the statement's row, which
+		 * precedes the commit: it never committed. Once the row came, the commit was under
+		 * way (maybe done locally, maybe waiting for the synchronous standby, maybe on a
+		 * primary that just died): the outcome is unknown, so neither a success nor a
+		 * refusal may be answered, and running it again could buy twice. 503: the client's
+		 * retry with the same Idempotency-Key finds out which it was.
+		 */
+		safe = route->read_only ||
+			(sqlstate_is_session_ended(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL) &&
+			 !row_arrived);
+		PQclear(res);
+		drop_thread_connection(pool);
+		if (safe && !*reconnected)
+		{
+			*reconnected = true;
+			continue;
+		}
+		reply_error(reply, 503, "unavailable", "the database connection was lost, try again");
+		return false;
+	}
+}
+
 void
 db_call(const Route *route, const char *const *values, int nvalues, Reply *reply)
 {
@@ -398,42 +476,16 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 	snprintf(name, sizeof(name), "r%zu", route_index(route));
 	for (;;)
 	{
-		PGconn	   *conn = thread_connection(pool);
 		PGresult   *res;
 		const char *sqlstate;
-		bool		row_arrived;
 
-		if (!conn)
-		{
-			reply_error(reply, 503, "unavailable", "the database is unavailable, try again shortly");
+		if (!run_prepared(route, pool, name, values, nvalues, &reconnected, &res, reply))
 			return;
-		}
-		thread_warning.present = false;
-		thread_already_existed = false;
-		if (!PQsendQueryPrepared(conn, name, nvalues, values, NULL, NULL, 0))
-		{
-			/* Nothing reached the server: always safe to try once more on a new connection. */
-			drop_thread_connection(pool);
-			if (!reconnected)
-			{
-				reconnected = true;
-				continue;
-			}
-			reply_error(reply, 503, "unavailable", "the database is unavailable, try again shortly");
-			return;
-		}
 		/*
-		 * From here on the call is never cancelled (no PQcancel, no statement_timeout from the
-		 * shim): a commit waiting for its synchronous standby would, if cancelled, stay
-		 * committed on the primary alone and come back as a success (docs/ha.md).
+		 * A NULL row with a WARNING is a failure that committed its side effects, answered as
+		 * if the WARNING's SQLSTATE had been an ERROR (and never run again).
 		 */
-		res = await_result(conn, &row_arrived);
-		/*
-		 * A row is a success only once the server said the statement is over (ReadyForQuery):
-		 * it committed. A NULL row with a WARNING is a failure that committed its side effects,
-		 * answered as if the WARNING's SQLSTATE had been an ERROR (and never run again).
-		 */
-		if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQstatus(conn) == CONNECTION_OK)
+		if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
 		{
 			if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 			{
@@ -453,30 +505,6 @@ db_call(const Route *route, const char *const *values, int nvalues, Reply *reply
 		}
 
 		sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-		if (PQstatus(conn) != CONNECTION_OK)
-		{
-			/*
-			 * The connection broke during the call. A read can always run again. A write runs
-			 * again only if the server ended the session before the statement's row, which
-			 * precedes the commit: it never committed. Once the row came, the commit was under
-			 * way (maybe done locally, maybe waiting for the synchronous standby, maybe on a
-			 * primary that just died): the outcome is unknown, so neither a success nor a
-			 * refusal may be answered, and running it again could buy twice. 503: the client's
-			 * retry with the same Idempotency-Key finds out which it was.
-			 */
-			bool		safe = route->read_only ||
-				(sqlstate_is_session_ended(sqlstate) && !row_arrived);
-
-			PQclear(res);
-			drop_thread_connection(pool);
-			if (safe && !reconnected)
-			{
-				reconnected = true;
-				continue;
-			}
-			reply_error(reply, 503, "unavailable", "the database connection was lost, try again");
-			return;
-		}
 		if (sqlstate_is_retryable(sqlstate) && serialization_retries < MAX_SERIALIZATION_RETRIES)
 		{
 			PQclear(res);
@@ -539,16 +567,6 @@ array_literal(const char *const *const *values, int count, int arg)
 	return literal;
 }
 
-static int
-route_arg_count(const Route *route)
-{
-	int			n = 0;
-
-	while (route->args[n] != ARG_END)
-		n++;
-	return n;
-}
-
 /*
  * Row i of a batch's result as call i's reply: its result (copied: the replies cannot share
  * one PGresult), or its error answered as db_call answers that error. True when the error is
@@ -587,89 +605,60 @@ reply_all_error(Reply *const *replies, int count, unsigned int status, const cha
 }
 
 void
-db_call_batch(const Route *route, int count, const char *const *const *values, Reply *const *replies)
+db_call_batch(const Route *route, int count, const char *const *const *values, int nvalues,
+			  Reply *const *replies)
 {
-	int			nargs = route_arg_count(route);
 	char	   *arrays[ROUTE_MAX_ARGS] = {0};
 	char		name[32];
 	bool		reconnected = false;
 	bool		alone[DB_BATCH_MAX] = {0};
+	PGresult   *res;
 
-	for (int arg = 0; arg < nargs; arg++)
+	for (int arg = 0; arg < nvalues; arg++)
 		if (!(arrays[arg] = array_literal(values, count, arg)))
 		{
 			reply_all_error(replies, count, 500, "internal", "out of memory");
 			goto done;
 		}
 	snprintf(name, sizeof(name), "b%zu", route_index(route));
-	for (;;)
+	if (!run_prepared(route, POOL_PRIMARY, name, (const char *const *) arrays, nvalues, &reconnected,
+					  &res, replies[0]))
 	{
-		PGconn	   *conn = thread_connection(POOL_PRIMARY);
-		PGresult   *res;
-		bool		row_arrived;
-
-		if (!conn)
+		/* Not run, or its outcome unknown: the same answer for each call. */
+		for (int i = 1; i < count; i++)
 		{
-			reply_all_error(replies, count, 503, "unavailable", "the database is unavailable, try again shortly");
-			break;
+			replies[i]->status = replies[0]->status;
+			replies[i]->retry_after = replies[0]->retry_after;
+			reply_set_body(replies[i], strdup(replies[0]->body));
 		}
-		thread_warning.present = false;
-		if (!PQsendQueryPrepared(conn, name, nargs, (const char *const *) arrays, NULL, NULL, 0))
-		{
-			drop_thread_connection(POOL_PRIMARY);
-			if (!reconnected)
-			{
-				reconnected = true;
-				continue;
-			}
-			reply_all_error(replies, count, 503, "unavailable", "the database is unavailable, try again shortly");
-			break;
-		}
-		/* Never cancelled once sent, as db_call's calls; the rows precede the commit. */
-		res = await_result(conn, &row_arrived);
-		if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQstatus(conn) == CONNECTION_OK)
-		{
-			/* It committed: whatever the rows say, nothing of it may run again. */
-			if (PQntuples(res) == count && PQnfields(res) == 6)
-				for (int i = 0; i < count; i++)
-					alone[i] = reply_from_batch_row(route, res, i, replies[i]);
-			else
-				reply_all_error(replies, count, 500, "internal", "the batch returned a result of another shape");
-			PQclear(res);
-			break;
-		}
-		if (PQstatus(conn) != CONNECTION_OK)
-		{
-			/* As in db_call: only a batch that surely never committed runs again. */
-			bool		safe = sqlstate_is_session_ended(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL) &&
-				!row_arrived;
-
-			PQclear(res);
-			drop_thread_connection(POOL_PRIMARY);
-			if (safe && !reconnected)
-			{
-				reconnected = true;
-				continue;
-			}
-			reply_all_error(replies, count, 503, "unavailable", "the database connection was lost, try again");
-			break;
-		}
+		goto done;
+	}
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+	{
+		/* It committed: whatever the rows say, nothing of it may run again. */
+		if (PQntuples(res) == count && PQnfields(res) == 6)
+			for (int i = 0; i < count; i++)
+				alone[i] = reply_from_batch_row(route, res, i, replies[i]);
+		else
+			reply_all_error(replies, count, 500, "internal", "the batch returned a result of another shape");
+	}
+	else
+	{
 		/*
 		 * The batch failed as a whole (a deadlock while taking its locks, a schema of another
 		 * version) and nothing of it committed: each call runs alone and gets its own answer.
 		 */
-		PQclear(res);
 		for (int i = 0; i < count; i++)
 			alone[i] = true;
-		break;
 	}
+	PQclear(res);
 	for (int i = 0; i < count; i++)
 		if (alone[i])
 		{
 			reply_clear(replies[i]);
-			db_call(route, values[i], nargs, replies[i]);
+			db_call(route, values[i], nvalues, replies[i]);
 		}
 done:
-	for (int arg = 0; arg < nargs; arg++)
+	for (int arg = 0; arg < nvalues; arg++)
 		free(arrays[arg]);
 }

@@ -37,12 +37,12 @@ enum { DB_BATCH_MAX = 32 };
 
 /*
  * Runs `count` calls of a route with a batch_sql (routes.h) as one call of it, in one
- * transaction: values[i] are call i's arguments, replies[i] gets its answer, each exactly
- * what db_call would answer for it alone. A call whose own failure was a deadlock or a
- * serialization failure, and every call of a batch that failed as a whole, runs again alone
- * through db_call.
+ * transaction: values[i] are call i's `nvalues` arguments, replies[i] gets its answer, each
+ * exactly what db_call would answer for it alone. A call whose own failure was a deadlock or
+ * a serialization failure, and every call of a batch that failed as a whole, runs again
+ * alone through db_call.
  */
-void		db_call_batch(const Route *route, int count, const char *const *const *values,
+void		db_call_batch(const Route *route, int count, const char *const *const *values, int nvalues,
 						  Reply *const *replies);
 
 #endif

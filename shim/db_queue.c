@@ -207,7 +207,7 @@ run_batch(DbJob *first)
 	if (count == 1)
 		db_call(jobs[0]->route, values[0], jobs[0]->nvalues, replies[0]);
 	else if (count > 1)
-		db_call_batch(jobs[0]->route, count, values, replies);
+		db_call_batch(jobs[0]->route, count, values, jobs[0]->nvalues, replies);
 	for (int i = 0; i < count; i++)
 		jobs[i]->done(jobs[i]);
 }
