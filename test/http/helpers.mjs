@@ -85,13 +85,17 @@ export async function holdLock(database, table) {
   };
 }
 
+// How many of the shim's backends wait for a lock now.
+export function blockedCalls(database) {
+  return Number(psql(database, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}'
+    AND application_name = 'ticketmonster-web' AND wait_event_type = 'Lock'`));
+}
+
 // Until `count` of the shim's backends wait for a lock.
 export async function waitForBlocked(database, count) {
   const started = Date.now();
   for (;;) {
-    const n = Number(psql(database, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}'
-      AND application_name = 'ticketmonster-web' AND wait_event_type = 'Lock'`));
-    if (n >= count) return;
+    if (blockedCalls(database) >= count) return;
     assert.ok(Date.now() - started < HANG_MS, `never ${count} calls waiting for the lock`);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, psql, startShim, freshDatabase } from '../lib/harness.mjs';
-import { stopCleanly, holdLock, waitForBlocked, waitForRequestsRead, HANG_MS } from './helpers.mjs';
+import { stopCleanly, holdLock, blockedCalls, waitForBlocked, waitForRequestsRead, HANG_MS } from './helpers.mjs';
 
 test('every database connection stuck: files and /healthz answer; a call waiting past its deadline is 503 busy', async () => {
   const database = freshDatabase('http_queue_deadline');
@@ -63,8 +63,7 @@ test('a cached public read is served while the database is stuck', async () => {
       const stuck = api(shim.base, 'GET', '/artist/999999');
       await waitForBlocked(database, 1);
       const read = await api(shim.base, 'GET', '/events');
-      const stillBlocked = Number(psql(database, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}'
-        AND application_name = 'ticketmonster-web' AND wait_event_type = 'Lock'`));
+      const stillBlocked = blockedCalls(database);
       await lock.release();
       lock = null;
       assert.equal((await stuck).status, 404);
@@ -120,9 +119,7 @@ test('password work runs two calls at a time, and everything else goes on beside
     await waitForRequestsRead(shim.port, 6);
     // two database connections are free, yet the other four logins wait for their lane...
     assert.equal((await api(shim.base, 'GET', '/artist/999999')).status, 404);
-    const waiting = Number(psql(database, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}'
-      AND application_name = 'ticketmonster-web' AND wait_event_type = 'Lock'`));
-    assert.equal(waiting, 2, 'two password calls reached the database');
+    assert.equal(blockedCalls(database), 2, 'two password calls reached the database');
     await lock.release();
     lock = null;
     // ...and each gets its turn.
