@@ -8,23 +8,26 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { startShim, freshDatabase, psql } from '../lib/harness.mjs';
 
-// Sends `request` verbatim and resolves with { status, headers, body } of the answer.
+// The answer read from a connection the server closed: { status, headers, body }.
+function parseAnswer(chunks) {
+  const text = Buffer.concat(chunks).toString('latin1');
+  const [head, ...rest] = text.split('\r\n\r\n');
+  const [statusLine, ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(lines.map((l) => {
+    const i = l.indexOf(':');
+    return [l.slice(0, i).toLowerCase(), l.slice(i + 1).trim()];
+  }));
+  return { status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') };
+}
+
+// Sends `request` verbatim, then ends its side, and resolves with the answer (parseAnswer).
 export function rawRequest(port, request) {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.end(request));
     const chunks = [];
     socket.on('data', (d) => chunks.push(d));
     socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('latin1');
-      const [head, ...rest] = text.split('\r\n\r\n');
-      const [statusLine, ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(lines.map((l) => {
-        const i = l.indexOf(':');
-        return [l.slice(0, i).toLowerCase(), l.slice(i + 1).trim()];
-      }));
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
-    });
+    socket.on('close', () => resolve(parseAnswer(chunks)));
   });
 }
 
@@ -101,18 +104,52 @@ export async function waitForBlocked(database, count) {
   }
 }
 
-// Until the server listening on `port` has `count` open connections and has read everything
-// its clients sent on them (the kernel's receive queues, /proc/net/tcp, are empty): the
-// requests sent on them have reached the server's code.
-export async function waitForRequestsRead(port, count) {
+// An HTTP/1.1 request as text, for requestsRead: a JSON body, a bearer token, and
+// "Connection: close", so that the server's closing the connection ends the answer.
+export function httpRequest(method, target, { token, body, headers = {} } = {}) {
+  const payload = body === undefined ? '' : JSON.stringify(body);
+  const all = { Host: 'x', Connection: 'close', 'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(payload), ...headers };
+  if (token) all.Authorization = `Bearer ${token}`;
+  const lines = Object.entries(all).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return `${method} ${target} HTTP/1.1\r\n${lines}\r\n${payload}`;
+}
+
+// Sends each request on a connection of its own and resolves once the server has read every
+// byte of them, so that they have reached the server's code: each was written whole to the
+// kernel (on loopback it is then in the server's receive queue), and no receive queue of
+// the server's end of those connections (/proc/net/tcp) holds anything. Resolves with one
+// promise per request of its answer, { status, headers, body } with a JSON body parsed.
+export async function requestsRead(port, requests) {
+  const connections = requests.map((request) => {
+    const socket = connect(port, '127.0.0.1');
+    const written = new Promise((resolve, reject) => {
+      socket.once('connect', () => socket.write(request, () => resolve(socket.localPort)));
+      socket.once('error', reject);
+    });
+    const answer = new Promise((resolve, reject) => {
+      const chunks = [];
+      socket.on('data', (d) => chunks.push(d));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const res = parseAnswer(chunks);
+        try { res.body = JSON.parse(res.body); } catch { /* not JSON */ }
+        resolve(res);
+      });
+    });
+    return { written, answer };
+  });
+  const clientPorts = new Set(await Promise.all(connections.map((c) => c.written)));
   const started = Date.now();
   for (;;) {
-    const sockets = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => readFileSync(file, 'utf8')
+    // fields: sl, local address:port, remote address:port, state, tx_queue:rx_queue, ...
+    const unread = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => readFileSync(file, 'utf8')
       .split('\n').slice(1).map((line) => line.trim().split(/\s+/)))
-      .filter((f) => f.length > 4 && parseInt(f[1].split(':')[1], 16) === port && f[3] === '01');
-    const unread = sockets.filter((f) => parseInt(f[4].split(':')[1], 16) > 0).length;
-    if (sockets.length >= count && unread === 0) return;
-    assert.ok(Date.now() - started < HANG_MS, `the server never read ${count} requests`);
+      .filter((f) => f.length > 4 && parseInt(f[1].split(':').at(-1), 16) === port
+        && clientPorts.has(parseInt(f[2].split(':').at(-1), 16))
+        && parseInt(f[4].split(':')[1], 16) > 0);
+    if (unread.length === 0) return connections.map((c) => c.answer);
+    assert.ok(Date.now() - started < HANG_MS, `the server never read ${requests.length} requests`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

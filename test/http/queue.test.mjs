@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, psql, startShim, freshDatabase } from '../lib/harness.mjs';
-import { stopCleanly, holdLock, blockedCalls, waitForBlocked, waitForRequestsRead, HANG_MS } from './helpers.mjs';
+import { stopCleanly, holdLock, blockedCalls, waitForBlocked, httpRequest, requestsRead, HANG_MS } from './helpers.mjs';
 
 test('every database connection stuck: files and /healthz answer; a call waiting past its deadline is 503 busy', async () => {
   const database = freshDatabase('http_queue_deadline');
@@ -114,9 +114,9 @@ test('password work runs two calls at a time, and everything else goes on beside
     }
     // A login writes its session: with sessions locked, logins wait in the database.
     lock = await holdLock(database, 'sessions');
-    const logins = [0, 1, 2, 3, 4, 5].map((i) => api(shim.base, 'POST', '/login', { body: { username: `pw${i}`, password: 'pw-password' } }));
+    const logins = await requestsRead(shim.port, [0, 1, 2, 3, 4, 5]
+      .map((i) => httpRequest('POST', '/login', { body: { username: `pw${i}`, password: 'pw-password' } })));
     await waitForBlocked(database, 2);
-    await waitForRequestsRead(shim.port, 6);
     // two database connections are free, yet the other four logins wait for their lane...
     assert.equal((await api(shim.base, 'GET', '/artist/999999')).status, 404);
     assert.equal(blockedCalls(database), 2, 'two password calls reached the database');
