@@ -35,6 +35,14 @@ test('PRODUCTION without a real SECRET_KEY refuses to start', () => {
   }
 });
 
+// One HTTP thread means libmicrohttpd's loop without a thread pool, which stops serving
+// beyond 128 connections (shim/config.c).
+test('HTTP_THREADS below 2 refuses to start', () => {
+  const res = runToExit({ HTTP_THREADS: '1' });
+  assert.equal(res.status, 1, res.stdout + res.stderr);
+  assert.match(res.stderr, /HTTP_THREADS must be a number from 2 to 64/);
+});
+
 test('PRODUCTION refuses a superuser database role', () => {
   const res = runToExit({
     PRODUCTION: 'true', SECRET_KEY,
