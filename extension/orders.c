@@ -81,14 +81,14 @@ static TmStatement store_response = {
 /* No lock: the price is checked again by the UPDATE that sells. */
 static TmStatement event_prices = {
 	"SELECT id, price FROM events WHERE id = ANY ($1) AND deleted_at IS NULL ORDER BY id",
-	1, {INT4ARRAYOID}
+	1, {INT4ARRAYOID}, true
 };
 
 /* A total beyond any balance (read_prices() saturates it) simply matches no row. */
 static TmStatement debit = {
 	"UPDATE accounts SET available_money = available_money - $2"
 	" WHERE username = $1 AND role = 'user' AND closed_at IS NULL AND available_money >= $2",
-	2, {TEXTOID, INT8OID}
+	2, {TEXTOID, INT8OID}, true
 };
 
 static TmStatement account_state = {
