@@ -17,7 +17,7 @@
 // where unavailable_s is the longest time in which no purchase succeeded.
 import { execFile as execFileCb } from 'node:child_process';
 import { promisify, parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startShim, login, ROOT, SECRET_KEY } from '../lib/harness.mjs';
 
@@ -63,6 +63,7 @@ const NODES_URL = (await haCluster('url')).replace('postgresql://', '');
 const [HOSTS, DATABASE] = NODES_URL.split('/');
 const url = (role, attrs) => `postgresql://${role}@${HOSTS}/${DATABASE}?target_session_attrs=${attrs}&connect_timeout=2`;
 const PRIMARY_URL = url('postgres', 'read-write');
+const MONITOR_URL = `postgresql://autoctl_node@127.0.0.1:${readFileSync(path.join(CLUSTER, 'port'), 'utf8').trim()}/pg_auto_failover`;
 
 const psql = async (sql, target = PRIMARY_URL) => (await execFile('psql',
   ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', target, '-c', sql],
@@ -245,6 +246,33 @@ async function verify() {
   return r;
 }
 
+// After a failure: what each node's keeper and PostgreSQL said last, the monitor's last
+// events and the first violations, kept short (CI shows only the end of the output; the
+// whole logs are in .tmp/ha-test-log).
+async function explainFailure() {
+  const tail = (file, n, keep = () => true) => {
+    try {
+      return readFileSync(file, 'utf8').split('\n').filter((l) => l && keep(l)).slice(-n);
+    } catch { return []; }
+  };
+  const cut = (l) => (l.length > 200 ? `${l.slice(0, 200)}...` : l);
+  console.log('\n=== why');
+  for (const node of ['node1', 'node2', 'node3']) {
+    const pgLogDir = path.join(CLUSTER, node, 'log');
+    let pgLog = [];
+    try {
+      const newest = readdirSync(pgLogDir).filter((f) => f.endsWith('.log')).sort().pop();
+      if (newest) pgLog = tail(path.join(pgLogDir, newest), 2, (l) => /(LOG|FATAL|PANIC|ERROR):/.test(l));
+    } catch { /* no log yet */ }
+    for (const l of [...tail(path.join(CLUSTER, 'log', `${node}.log`), 2), ...pgLog]) console.log(`${node}: ${cut(l)}`);
+  }
+  const events = await psql(`SELECT string_agg(to_char(eventtime, 'HH24:MI:SS') || ' ' || left(description, 160), E'\n' ORDER BY eventid)
+      FROM (SELECT * FROM pgautofailover.event ORDER BY eventid DESC LIMIT 3) e`,
+    MONITOR_URL).catch((e) => e.message);
+  for (const l of events.split('\n')) console.log(`monitor: ${cut(l)}`);
+  for (const v of violations.slice(0, 2)) console.log(`violation ${v.kind}: ${cut(v.detail)}`);
+}
+
 // The longest time without an acknowledged purchase, between the first and the last.
 function longestGap(from = 0, to = Infinity) {
   const times = acks.map(([, at]) => at).filter((t) => t >= from && t <= to).sort((a, b) => a - b);
@@ -342,7 +370,7 @@ async function main() {
     await haCluster('start', standby);
     await haCluster('wait', '120');
     const states = await psql(`SELECT string_agg(nodename || '=' || reportedstate, ' ' ORDER BY nodename) FROM pgautofailover.node`,
-      `postgresql://autoctl_node@127.0.0.1:${readFileSync(path.join(CLUSTER, 'port'), 'utf8').trim()}/pg_auto_failover`);
+      MONITOR_URL);
     log(`5. ${standby} restarted: ${states}`);
     if (!states.includes(`${oldPrimary}=secondary`)) violation('old_primary', `${oldPrimary} is not a standby: ${states}`);
     const more = acks.length;
@@ -378,6 +406,7 @@ async function main() {
   if (marks.resumed) line('old primary restarted -> purchase', s(marks.resumed - marks.restartOld));
   line('orders on the primary', result.orders);
   line('violations', violations.length);
+  if (violations.length) await explainFailure();
   console.log(`ha: acknowledged=${acks.length} lost=${result.lost} double_charged=${result.doubleCharged} unavailable_s=${unavailable.toFixed(1)}`);
   console.log(violations.length ? 'ha-test: FAILED' : 'ha-test: ok');
   process.exitCode = violations.length ? 1 : 0;
