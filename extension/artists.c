@@ -37,10 +37,12 @@ static TmStatement select_artist = {
 
 /* No row when there is no such artist; an empty list when it plays nowhere. */
 static TmStatement select_artist_events = {
-	"SELECT pg_catalog.jsonb_build_object('events', (SELECT " TM_EVENT_LIST " FROM " TM_EVENTS_FROM
-	" WHERE " TM_EVENT_LIVE " AND"
-	" e.id IN (SELECT p.event_id FROM event_artists p WHERE p.artist_id = x.id)))"
-	" FROM artists x WHERE x.id = $1",
+	TM_EVENT_ROWS(TM_EVENT_LIVE " AND e.id IN (SELECT p.event_id FROM event_artists p WHERE p.artist_id = $1)"),
+	1, {INT4OID}
+};
+
+static TmStatement select_artist_exists = {
+	"SELECT 1 FROM artists WHERE id = $1",
 	1, {INT4OID}
 };
 
@@ -183,8 +185,12 @@ tm_artist_events(PG_FUNCTION_ARGS)
 	int32		id = tm_arg_int(fcinfo, 0, "the artist id");
 	Jsonb	   *result;
 
+	Datum		args[1] = {Int32GetDatum(id)};
+
 	SPI_connect();
-	result = artist_result(&select_artist_events, id);
+	if (tm_execute(&select_artist_exists, args, NULL) == 0)
+		artist_not_found(id);
+	result = tm_event_list(&select_artist_events, args);
 	SPI_finish();
 	PG_RETURN_JSONB_P(result);
 }

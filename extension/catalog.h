@@ -1,7 +1,7 @@
 /*
  * catalog.h
- *		The event and artist objects of the API as SQL fragments, written once and shared by
- *		events.c and artists.c.
+ *		The event and artist objects of the API, written once and shared by events.c and
+ *		artists.c: SQL fragments, and the rows event_json.c makes events of.
  */
 #ifndef TM_CATALOG_H
 #define TM_CATALOG_H
@@ -13,17 +13,6 @@
 	"pg_catalog.jsonb_build_object('id', a.id, 'name', a.name, 'country', a.country, 'genre', a.genre)"
 
 /*
- * Events "e" beside the array of their artists, ea.artists (NULL when none). The links
- * are aggregated per event in one pass, which is what the whole list needs; a condition on
- * e.id is carried into the grouped subquery, so a single event reads only its own links.
- */
-#define TM_EVENTS_FROM \
-	"events e LEFT JOIN (" \
-	"SELECT l.event_id, pg_catalog.jsonb_agg(" TM_ARTIST_JSON " ORDER BY a.name) AS artists" \
-	" FROM event_artists l JOIN artists a ON a.id = l.artist_id GROUP BY l.event_id) ea" \
-	" ON ea.event_id = e.id"
-
-/*
  * Has event "e" started? With no start time, once its date is over. Local time of the
  * database (its TimeZone setting), as dates and times of events are written.
  */
@@ -33,19 +22,22 @@
 /* Cancelled (deleted) events stay for their orders but are gone from the API. */
 #define TM_EVENT_LIVE "e.deleted_at IS NULL"
 
-/* An event, over TM_EVENTS_FROM. to_char, not a cast: a cast would follow DateStyle. */
-#define TM_EVENT_JSON \
-	"pg_catalog.jsonb_build_object('id', e.id, 'name', e.name, 'place', e.place, 'city', e.city, " \
-	"'date', pg_catalog.to_char(e.date::timestamp, 'YYYY-MM-DD'), 'price', e.price, " \
-	"'total_available_tickets', e.tickets_left, 'capacity', e.tickets_left + e.tickets_sold, " \
-	"'time', pg_catalog.to_char(e.start_time, 'HH24:MI'), " \
-	"'max_tickets_per_account', e.max_tickets_per_account, 'version', e.version, " \
-	"'past', " TM_EVENT_PAST ", 'image_url', e.image_url, " \
-	"'artists', coalesce(ea.artists, '[]'))"
+/*
+ * The rows event_json.c makes events of: each event "e" that `where` selects, once per artist
+ * (in name order) or once with NULL artist columns, in the order the API lists events.
+ * to_char, not a cast: a cast would follow DateStyle.
+ */
+#define TM_EVENT_ROWS(where) \
+	"SELECT e.id, e.name, e.place, e.city, pg_catalog.to_char(e.date::timestamp, 'YYYY-MM-DD'), " \
+	"e.price, e.tickets_left, e.tickets_left + e.tickets_sold, pg_catalog.to_char(e.start_time, 'HH24:MI'), " \
+	"e.max_tickets_per_account, e.version, " TM_EVENT_PAST ", e.image_url, " \
+	"a.id, a.name, a.country, a.genre" \
+	" FROM events e LEFT JOIN event_artists l ON l.event_id = e.id LEFT JOIN artists a ON a.id = l.artist_id" \
+	" WHERE " where " ORDER BY e.date, e.start_time NULLS LAST, e.id, a.name, a.id"
 
-/* Events in the order the API lists them, as the value of an aggregate over TM_EVENTS_FROM. */
-#define TM_EVENT_LIST \
-	"coalesce(pg_catalog.jsonb_agg(" TM_EVENT_JSON " ORDER BY e.date, e.start_time NULLS LAST, e.id), '[]')"
+/* event_json.c: {"events": [...]} and {"event": {...}} (NULL without a row) of such a statement */
+extern Jsonb *tm_event_list(TmStatement *stmt, Datum *args);
+extern Jsonb *tm_event_one(TmStatement *stmt, Datum *args);
 
 /* A timestamptz as ISO 8601 in UTC, whatever the session's TimeZone. */
 #define TM_UTC(x) \

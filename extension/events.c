@@ -41,20 +41,19 @@ typedef struct EventFields
 #define TM_IMAGE_URL_MAX 200
 
 static TmStatement select_events = {
-	"SELECT pg_catalog.jsonb_build_object('events', " TM_EVENT_LIST ") FROM " TM_EVENTS_FROM
-	" WHERE " TM_EVENT_LIVE " AND ($1 = 'all' OR ($1 = 'past') = " TM_EVENT_PAST ")",
+	TM_EVENT_ROWS(TM_EVENT_LIVE " AND ($1 = 'all' OR ($1 = 'past') = " TM_EVENT_PAST ")"),
 	1, {TEXTOID}
 };
 
 static TmStatement select_event = {
-	"SELECT pg_catalog.jsonb_build_object('event', " TM_EVENT_JSON ") FROM " TM_EVENTS_FROM
-	" WHERE e.id = $1 AND " TM_EVENT_LIVE,
+	TM_EVENT_ROWS("e.id = $1 AND " TM_EVENT_LIVE),
 	1, {INT4OID}
 };
 
 static TmStatement select_event_artists = {
-	"SELECT pg_catalog.jsonb_build_object('artists', coalesce(ea.artists, '[]')) FROM " TM_EVENTS_FROM
-	" WHERE e.id = $1 AND " TM_EVENT_LIVE,
+	"SELECT pg_catalog.jsonb_build_object('artists', coalesce((SELECT pg_catalog.jsonb_agg(" TM_ARTIST_JSON
+	" ORDER BY a.name) FROM event_artists l JOIN artists a ON a.id = l.artist_id WHERE l.event_id = e.id), '[]'))"
+	" FROM events e WHERE e.id = $1 AND " TM_EVENT_LIVE,
 	1, {INT4OID}
 };
 
@@ -283,6 +282,18 @@ event_result(TmStatement *stmt, int32 id)
 	return result;
 }
 
+/* An event as GET /event/<id> shows it; 404 when there is none (or it was deleted). */
+static Jsonb *
+live_event(int32 id)
+{
+	Datum		args[1] = {Int32GetDatum(id)};
+	Jsonb	   *result = tm_event_one(&select_event, args);
+
+	if (result == NULL)
+		event_not_found(id);
+	return result;
+}
+
 /* tm_events(when): "upcoming", "past" or "all" (the default, as 1.0 listed them). */
 PG_FUNCTION_INFO_V1(tm_events);
 Datum
@@ -300,7 +311,7 @@ tm_events(PG_FUNCTION_ARGS)
 				 errmsg("\"when\" must be upcoming, past or all")));
 	args[0] = TM_TEXT(when);
 	SPI_connect();
-	result = tm_execute_jsonb(&select_events, args, NULL);
+	result = tm_event_list(&select_events, args);
 	SPI_finish();
 	PG_RETURN_JSONB_P(result);
 }
@@ -313,7 +324,7 @@ tm_event(PG_FUNCTION_ARGS)
 	Jsonb	   *result;
 
 	SPI_connect();
-	result = event_result(&select_event, id);
+	result = live_event(id);
 	SPI_finish();
 	PG_RETURN_JSONB_P(result);
 }
@@ -376,7 +387,7 @@ tm_event_create(PG_FUNCTION_ARGS)
 	args[8] = fields.image_url ? TM_TEXT(fields.image_url) : (nulls[8] = 'n', (Datum) 0);
 	if (tm_execute(&insert_event, args, nulls) == 0)
 		event_key_taken(&fields);
-	result = event_result(&select_event, DatumGetInt32(tm_result(1, &isnull)));
+	result = live_event(DatumGetInt32(tm_result(1, &isnull)));
 	SPI_finish();
 	PG_RETURN_JSONB_P(result);
 }
@@ -495,7 +506,7 @@ tm_event_update(PG_FUNCTION_ARGS)
 	args[12] = BoolGetDatum(fields.image_given);
 	args[13] = fields.image_url ? TM_TEXT(fields.image_url) : (nulls[13] = 'n', (Datum) 0);
 	tm_execute(&update_event, args, nulls);
-	result = event_result(&select_event, id);
+	result = live_event(id);
 	SPI_finish();
 	PG_RETURN_JSONB_P(result);
 }
@@ -591,7 +602,7 @@ tm_event_artist_add(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_DUPLICATE),
 				 errmsg("artist %d is already in event %d", DatumGetInt32(args[1]), id)));
-	result = event_result(&select_event, id);
+	result = live_event(id);
 	SPI_finish();
 	PG_RETURN_JSONB_P(result);
 }
