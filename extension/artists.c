@@ -35,7 +35,7 @@ static TmStatement select_artist = {
 	1, {INT4OID}
 };
 
-/* No row when there is no such artist; an empty list when it plays nowhere. */
+/* The live events the artist plays in (event_json.c makes the list of them). */
 static TmStatement select_artist_events = {
 	TM_EVENT_ROWS(TM_EVENT_LIVE " AND e.id IN (SELECT p.event_id FROM event_artists p WHERE p.artist_id = $1)"),
 	1, {INT4OID}
@@ -183,11 +183,11 @@ Datum
 tm_artist_events(PG_FUNCTION_ARGS)
 {
 	int32		id = tm_arg_int(fcinfo, 0, "the artist id");
+	Datum		args[1] = {Int32GetDatum(id)};
 	Jsonb	   *result;
 
-	Datum		args[1] = {Int32GetDatum(id)};
-
 	SPI_connect();
+	/* 404 for no such artist; an empty list when it plays nowhere */
 	if (tm_execute(&select_artist_exists, args, NULL) == 0)
 		artist_not_found(id);
 	result = tm_event_list(&select_artist_events, args);
