@@ -630,6 +630,8 @@ db_call_batch(const Route *route, int count, const char *const *const *values, i
 			replies[i]->status = replies[0]->status;
 			replies[i]->retry_after = replies[0]->retry_after;
 			reply_set_body(replies[i], strdup(replies[0]->body));
+			if (!replies[i]->body)
+				reply_error(replies[i], 500, "internal", "out of memory");
 		}
 		goto done;
 	}
