@@ -5,6 +5,9 @@
  * it), it only calls shutdown() on it, under the mutex; a guard leaves the list under the same
  * mutex in MHD's "closed" notification, which MHD sends before it closes the descriptor, so
  * the watchdog can never shut down a descriptor number that a new connection reuses.
+ *
+ * A guard's deadline changes three times per request, so it is one atomic word, set without
+ * the mutex: the HTTP threads never wait for each other, or for the watchdog's walk, here.
  */
 #include "connection_guard.h"
 
@@ -24,8 +27,7 @@ typedef struct Guard
 	struct Guard *prev;
 	struct Guard *next;
 	int			fd;
-	long long	deadline_ms;	/* CLOCK_MONOTONIC; 0: none */
-	bool		in_body;		/* which deadline it is, for the log */
+	atomic_llong deadline;		/* deadline_word(): when, and which deadline it is */
 	bool		cut;			/* already shut down */
 } Guard;
 
@@ -53,6 +55,13 @@ now_ms(void)
 	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* CLOCK_MONOTONIC milliseconds and whether it is the body's deadline, in one word; 0: none. */
+static long long
+deadline_word(unsigned int seconds, bool in_body)
+{
+	return seconds ? (now_ms() + (long long) seconds * 1000) * 2 + in_body : 0;
+}
+
 static Guard *
 guard_of(struct MHD_Connection *connection)
 {
@@ -67,12 +76,8 @@ set_deadline(struct MHD_Connection *connection, unsigned int seconds, bool in_bo
 {
 	Guard	   *guard = guard_of(connection);
 
-	if (!guard)
-		return;
-	pthread_mutex_lock(&lock);
-	guard->deadline_ms = seconds ? now_ms() + (long long) seconds * 1000 : 0;
-	guard->in_body = in_body;
-	pthread_mutex_unlock(&lock);
+	if (guard)
+		atomic_store_explicit(&guard->deadline, deadline_word(seconds, in_body), memory_order_relaxed);
 }
 
 void
@@ -112,7 +117,7 @@ guard_notify(void *cls, struct MHD_Connection *connection, void **socket_context
 			return;
 		}
 		guard->fd = info->connect_fd;
-		guard->deadline_ms = now_ms() + (long long) config.head_timeout * 1000;
+		atomic_init(&guard->deadline, deadline_word(config.head_timeout, false));
 		pthread_mutex_lock(&lock);
 		guard->next = guards;
 		if (guards)
@@ -145,11 +150,13 @@ cut_late_connections(void)
 
 	for (Guard *g = guards; g; g = g->next)
 	{
-		if (g->cut || g->deadline_ms == 0 || now < g->deadline_ms)
+		long long	deadline = atomic_load_explicit(&g->deadline, memory_order_relaxed);
+
+		if (g->cut || deadline == 0 || now < deadline / 2)
 			continue;
 		shutdown(g->fd, SHUT_RDWR);
 		g->cut = true;
-		if (g->in_body)
+		if (deadline % 2)
 			cut_bodies++;
 		else
 			cut_heads++;

@@ -12,7 +12,7 @@
 #   BENCH_SKIP ("")                steps left out, e.g. "profile durable sweep"
 #   BENCH_QUICK (0)                1: a few minutes' run to try the bench itself (1 run, short
 #                                  durations, 3-point sweep); its figures are rough
-#   BENCH_PGPORT (24390), BENCH_HTTP_PORT (24391; the next three ports are used too)
+#   BENCH_PGPORT (24390), BENCH_HTTP_PORT (24391; the next four ports are used too)
 
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
   : "${BENCH_RUNS:=1}" "${BENCH_DURATION:=4}" "${BENCH_SWEEP_DURATION:=2}"
@@ -36,6 +36,7 @@ http_port=${BENCH_HTTP_PORT:-24391} # the first web process
 coldstart_port=$((http_port + 1))
 profile_port=$((http_port + 2))
 second_port=$((http_port + 3)) # the second web process (staleness)
+# http_port + 4: the control (steps/control.sh)
 main_conns=32
 big_conns=256
 

@@ -1,15 +1,19 @@
 # The connection sweep: GET /events and hot purchases at each of BENCH_SWEEP's connection
-# counts, shim and pgbench alternating; and pgbench's hot purchases alone (sweep_pgbench_hot:
-# its best client count is what the web process's hot purchases are compared with).
+# counts, shim and pgbench alternating, and GET /events from the control (steps/control.sh);
+# and pgbench's hot purchases alone (sweep_pgbench_hot: its best client count is what the web
+# process's hot purchases are compared with).
 
 sweep_reads_and_purchases() {
   local c run
+  control_start
   for c in "${sweep_conns[@]}"; do
     for ((run = 1; run <= runs; run++)); do
       scenario events "$c" "$sweep_duration" "$run"
+      bare_events "$c" "$sweep_duration" "$run"
       scenario hot "$c" "$sweep_duration" "$run"
     done
   done
+  control_stop
 }
 
 sweep_pgbench_hot() {

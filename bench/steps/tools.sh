@@ -2,10 +2,11 @@
 # pgbench sending the same SQL straight to PostgreSQL; and their alternation.
 
 # run_wrk SCENARIO CONNS SECONDS RUN THREADS SCRIPT [SCRIPT ARGS...], against $target_port
-# (the first web process unless a step says otherwise).
+# (the first web process unless a step says otherwise), recorded as $wrk_tool (shim unless the
+# control is measured: steps/control.sh).
 run_wrk() {
   local scenario=$1 conns=$2 secs=$3 run=$4 threads=$5 script=$6 raw line
-  raw=$out/raw/$scenario-shim-c$conns-r$run.txt
+  raw=$out/raw/$scenario-${wrk_tool:-shim}-c$conns-r$run.txt
   busy_before=$(outside_load)
   BENCH_TOKENS=$out/tokens.tsv wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 10s \
     -s "bench/wrk/$script" "http://127.0.0.1:${target_port:-$http_port}/" -- "${@:7}" >"$raw" 2>&1 ||
@@ -17,9 +18,9 @@ run_wrk() {
 wrk_record() {
   local line
   line=$(grep '^BENCH ' "$4") || die "no result from wrk: $(tail -3 "$4")"
-  record "$1" shim "$2" "$3" "$(field rps "$line")" "$(field p50_ms "$line")" \
+  record "$1" "${wrk_tool:-shim}" "$2" "$3" "$(field rps "$line")" "$(field p50_ms "$line")" \
     "$(field p99_ms "$line")" "$(($(field non2xx "$line") + $(field socket_errors "$line")))"
-  log "$1 shim c=$2 run $3: $line"
+  log "$1 ${wrk_tool:-shim} c=$2 run $3: $line"
 }
 
 # Nearest-rank p50 and p99 in ms of pgbench's per-transaction log (3rd field, microseconds).
