@@ -7,6 +7,13 @@
  * commits, whoever made the change (the API or an admin in psql). Every notification read
  * drops everything stored (all notifications pending at once: one drop).
  *
+ * Sales are announced on SALES_CHANNEL instead, by the web process that made them, once their
+ * call is over: a database thread only raises `sale_pending` and wakes this thread, which
+ * sends one NOTIFY for all the sales since its last one, at most every
+ * SALE_ANNOUNCE_INTERVAL_MS. Each is a transaction of its own on this connection, committed
+ * without waiting for the disk (synchronous_commit off: a lost announcement costs freshness
+ * only, within the age bound), so no purchase waits for it or for the notification lock.
+ *
  * Failure: when the connection is lost (terminated, the database restarting, keepalives
  * finding a vanished host) the cache stops serving from memory at once
  * (calls_set_listening(false)); the thread reconnects, LISTENs, and only then clears and
@@ -16,39 +23,106 @@
 #include "cache_listener.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calls.h"
 #include "config.h"
 #include "db.h"
 
-enum { RECONNECT_PAUSE_MS = 500 };
+enum { RECONNECT_PAUSE_MS = 500, SALE_ANNOUNCE_INTERVAL_MS = 10 };
 
 static pthread_t thread;
 static bool started;
-static int stop_pipe[2] = {-1, -1};
+static int	wake_pipe[2] = {-1, -1};	/* both ends non-blocking */
+static atomic_bool stopping;
+static atomic_bool sale_pending;
 
-/* Waits until `fd` is readable (true) or the stop pipe is written or `ms` passed (false). */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+wake(void)
+{
+	while (write(wake_pipe[1], "x", 1) < 0 && errno == EINTR)
+		;						/* a full pipe is a wake-up already pending */
+}
+
+/*
+ * Waits until `fd` is readable (true), or the thread is woken (to stop, or to announce a
+ * sale) or `ms` passed (false). *stop: the process is stopping.
+ */
 static bool
 wait_readable(int fd, int ms, bool *stop)
 {
-	struct pollfd fds[2] = {{.fd = stop_pipe[0], .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+	struct pollfd fds[2] = {{.fd = wake_pipe[0], .events = POLLIN}, {.fd = fd, .events = POLLIN}};
 	int			n = poll(fds, fd >= 0 ? 2 : 1, ms);
+	char		drain[64];
 
-	*stop = n > 0 && (fds[0].revents & POLLIN);
-	return n > 0 && !*stop && fds[1].revents;
+	if (n > 0 && (fds[0].revents & POLLIN))
+		while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
+			;
+	*stop = atomic_load(&stopping);
+	return n > 0 && !*stop && fd >= 0 && fds[1].revents;
+}
+
+/* The sales since the last announcement, in one NOTIFY; false if the connection failed. */
+static bool
+announce(PGconn *conn)
+{
+	PGresult   *res;
+	bool		ok;
+
+	atomic_store(&sale_pending, false);
+	res = PQexec(conn, "NOTIFY " SALES_CHANNEL);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok;
+}
+
+/* Handles the notifications libpq has read: sales refresh, anything else drops. */
+static void
+take_notifications(PGconn *conn)
+{
+	PGnotify   *notify;
+	bool		changed = false;
+	bool		sold = false;
+
+	while ((notify = PQnotifies(conn)) != NULL)
+	{
+		if (strcmp(notify->relname, SALES_CHANNEL) == 0)
+			sold = true;
+		else
+			changed = true;
+		PQfreemem(notify);
+	}
+	if (changed)
+		calls_invalidate();
+	if (sold)
+		calls_sale_announced();
 }
 
 /* Listens on a working connection until it fails or the process stops; true: stop. */
 static bool
 listen_on(PGconn *conn)
 {
-	PGresult   *res = PQexec(conn, "LISTEN " CACHE_CHANNEL);
+	PGresult   *res = PQexec(conn, "SET synchronous_commit = off; LISTEN " CACHE_CHANNEL
+							 "; LISTEN " SALES_CHANNEL);
 	bool		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	bool		stop = false;
+	long long	next_announce = 0;
 
 	PQclear(res);
 	if (!ok)
@@ -57,24 +131,28 @@ listen_on(PGconn *conn)
 	calls_set_listening(true);
 	for (;;)
 	{
-		PGnotify   *notify;
-		bool		changed = false;
+		int			timeout = -1;
 
-		if (!wait_readable(PQsocket(conn), -1, &stop))
+		if (atomic_load(&sale_pending))
 		{
-			if (stop)
-				break;
-			continue;
+			long long	now = now_ms();
+
+			if (now >= next_announce)
+			{
+				if (!announce(conn))
+					break;
+				next_announce = now + SALE_ANNOUNCE_INTERVAL_MS;
+			}
+			else
+				timeout = (int) (next_announce - now);
 		}
-		if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
+		take_notifications(conn);	/* those read while announcing, too */
+		if (wait_readable(PQsocket(conn), timeout, &stop) &&
+			(!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK))
 			break;
-		while ((notify = PQnotifies(conn)) != NULL)
-		{
-			changed = true;
-			PQfreemem(notify);
-		}
-		if (changed)
-			calls_invalidate();
+		if (stop)
+			break;
+		take_notifications(conn);
 	}
 	calls_set_listening(false);
 	return stop;
@@ -105,8 +183,9 @@ listener_main(void *arg)
 			reported = true;
 		}
 		PQfinish(conn);
-		if (!stop)
-			wait_readable(-1, RECONNECT_PAUSE_MS, &stop);
+		/* The pause, whatever wakes the thread meanwhile (sales are announced once back). */
+		for (long long until = now_ms() + RECONNECT_PAUSE_MS; !stop && now_ms() < until;)
+			wait_readable(-1, (int) (until - now_ms()), &stop);
 	}
 	return NULL;
 }
@@ -116,10 +195,17 @@ cache_listener_start(void)
 {
 	if (config.cache_max_age_ms == 0)
 		return true;
-	if (pipe(stop_pipe) != 0)
+	if (pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
 		return false;
 	started = pthread_create(&thread, NULL, listener_main, NULL) == 0;
 	return started;
+}
+
+void
+cache_listener_announce_sale(void)
+{
+	if (started && !atomic_exchange(&sale_pending, true))
+		wake();
 }
 
 void
@@ -127,10 +213,10 @@ cache_listener_stop(void)
 {
 	if (!started)
 		return;
-	while (write(stop_pipe[1], "x", 1) < 0 && errno == EINTR)
-		;
+	atomic_store(&stopping, true);
+	wake();
 	pthread_join(thread, NULL);
-	close(stop_pipe[0]);
-	close(stop_pipe[1]);
 	started = false;
+	close(wake_pipe[0]);
+	close(wake_pipe[1]);
 }

@@ -19,12 +19,18 @@
  *   still current: a call that began before a change and ended after its notification may
  *   hold the old data, so it is served to its waiters (who asked before the change was
  *   known) and never stored;
+ * - sales: they change ticket counts without a notification (one at every commit would make
+ *   purchases commit one at a time, docs/caching.md). Instead the web process that sold
+ *   announces it once its call is over (cache_listener.c); each announcement bumps
+ *   `announced`, and a stored answer whose call was queued before the last one is refreshed
+ *   by the next request that finds it, at most every SALE_REFRESH_MIN_MS, while it is still
+ *   served from memory. A sale nobody announced (made in psql) shows within the age bound;
  * - failure: while the listener is not LISTENing (`listening` false: its connection lost,
  *   the database restarting), nothing is stored, served from memory, or joined: every
  *   request goes to the database. It becomes true only after the listener LISTENs again and
  *   everything was dropped (calls_set_listening), so a change missed in between is not served.
  *
- * One mutex guards flights, waiters, the table and the generation. A connection is suspended
+ * One mutex guards flights, waiters, the table and both counters. A connection is suspended
  * under it and resumed only under it, so a call can never resume a connection before it was
  * suspended. Requests that are not public reads use flights too, alone and unkeyed.
  */
@@ -36,10 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_listener.h"
 #include "config.h"
 #include "db_queue.h"
 
-enum { BUCKETS = 1024, MAX_STORED = 8192 };
+enum { BUCKETS = 1024, MAX_STORED = 8192, SALE_REFRESH_MIN_MS = 20 };
 
 typedef struct Slot
 {
@@ -47,6 +54,7 @@ typedef struct Slot
 	uint64_t	hash;
 	char	   *key;
 	Answer	   *answer;			/* stored, or NULL */
+	uint64_t	answer_announced;	/* `announced` when its call was queued */
 	struct Flight *flight;		/* the call under way others may join, or NULL */
 } Slot;
 
@@ -58,6 +66,7 @@ typedef struct Flight
 	const Route *route;
 	Slot	   *slot;			/* a public read's slot while it is the one to join; else NULL */
 	uint64_t	generation;		/* when it was queued */
+	uint64_t	announced;		/* when it was queued */
 	bool		storable;		/* a public read queued while listening */
 	struct timespec born;
 	Waiter	   *waiters;
@@ -68,6 +77,7 @@ static Slot *table[BUCKETS];
 static unsigned int slot_count;
 static unsigned int stored_count;
 static uint64_t generation;
+static uint64_t announced;
 static bool listening;
 static Flight *flights;
 
@@ -209,12 +219,15 @@ flight_done(DbJob *job)
 		{
 			drop_stored(slot);
 			slot->answer = answer_ref(answer);
+			slot->answer_announced = flight->announced;
 			stored_count++;
 		}
 		drop_slot_if_empty(slot);
 	}
 	resume_waiters(flight, answer);
 	pthread_mutex_unlock(&lock);
+	if (route_changes_counts(flight->route) && answer->reply.status < 300)
+		cache_listener_announce_sale();
 	answer_unref(answer);
 	free(flight);
 }
@@ -234,6 +247,7 @@ fly(const Route *route, const char *const *values, int nvalues, Waiter *waiter, 
 	flight->job.route = route;
 	flight->job.done = flight_done;
 	flight->generation = generation;
+	flight->announced = announced;
 	flight->storable = slot != NULL;
 	clock_gettime(CLOCK_MONOTONIC, &flight->born);
 	if (!dbq_submit(&flight->job, values, nvalues))
@@ -275,16 +289,22 @@ calls_start(const Route *route, const char *const *values, int nvalues, Waiter *
 	pthread_mutex_lock(&lock);
 	if (key && listening)
 	{
+		double		age;
+
 		slot = find_slot(key, hash, NULL);
-		if (slot && slot->answer && age_ms(&slot->answer->born) < config.cache_max_age_ms)
+		age = slot && slot->answer ? age_ms(&slot->answer->born) : 0;
+		if (slot && slot->answer && age < config.cache_max_age_ms)
 		{
 			/*
-			 * Refresh ahead: past half its life, the first request that finds it starts a
-			 * new call and is answered from memory, like the others, until that call's
-			 * answer replaces this one. So a key read all the time never makes anyone wait.
+			 * Refresh ahead: past half its life, or after a sale was announced, the first
+			 * request that finds it starts a new call and is answered from memory, like the
+			 * others, until that call's answer replaces this one. So a key read all the time
+			 * never makes anyone wait.
 			 */
-			if (age_ms(&slot->answer->born) > config.cache_max_age_ms / 2.0 &&
-				!(slot->flight && slot->flight->generation == generation))
+			bool		due = age > config.cache_max_age_ms / 2.0 ||
+				(slot->answer_announced != announced && age >= SALE_REFRESH_MIN_MS);
+
+			if (due && !(slot->flight && slot->flight->generation == generation))
 				fly(route, values, nvalues, NULL, slot);
 			waiter->answer = answer_ref(slot->answer);
 			pthread_mutex_unlock(&lock);
@@ -372,6 +392,14 @@ calls_invalidate(void)
 {
 	pthread_mutex_lock(&lock);
 	invalidate_locked();
+	pthread_mutex_unlock(&lock);
+}
+
+void
+calls_sale_announced(void)
+{
+	pthread_mutex_lock(&lock);
+	announced++;
 	pthread_mutex_unlock(&lock);
 }
 

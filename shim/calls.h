@@ -42,6 +42,12 @@ void		calls_forget(Waiter *waiter);
 void		calls_invalidate(void);
 
 /*
+ * From the notification listener: a web process announced a sale (or a cancellation, a closed
+ * account): stored answers are refreshed by the next request that finds them (calls.c).
+ */
+void		calls_sale_announced(void);
+
+/*
  * From the notification listener: `listening` true once it LISTENs again (everything is
  * dropped first), false when its connection is lost (then nothing is served from memory).
  */

@@ -85,7 +85,7 @@ config_load(void)
 		!env_number("DB_QUEUE_LIMIT", 512, 1, CONNECTION_LIMIT, &queue_limit) ||
 		!env_number("DB_QUEUE_TIMEOUT_MS", 5000, 1, 600000, &queue_timeout) ||
 		/* the contract's bound: a committed change is visible within 1 second */
-		!env_number("CACHE_MAX_AGE_MS", 100, 0, 1000, &cache_age))
+		!env_number("CACHE_MAX_AGE_MS", 1000, 0, 1000, &cache_age))
 		return false;
 	config.http_threads = (unsigned int) http_threads;
 	config.db_queue_limit = (unsigned int) queue_limit;

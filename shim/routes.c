@@ -138,12 +138,16 @@ route_hashes_password(const Route *route)
 bool
 route_changes_public(const Route *route)
 {
-	if (route->read_only)
-		return false;
-	/* Sales too (their counts), and a closed account's tickets go back on sale. */
-	return strncmp(route->pattern, "/event", 6) == 0 || strncmp(route->pattern, "/artist", 7) == 0 ||
-		strncmp(route->pattern, "/order", 6) == 0 ||
-		(strcmp(route->method, "DELETE") == 0 && strncmp(route->pattern, "/account", 8) == 0);
+	return route_changes_counts(route) || (!route->read_only &&
+		(strncmp(route->pattern, "/event", 6) == 0 || strncmp(route->pattern, "/artist", 7) == 0));
+}
+
+bool
+route_changes_counts(const Route *route)
+{
+	/* Sales and cancellations, and a closed account's tickets go back on sale. */
+	return !route->read_only && (strncmp(route->pattern, "/order", 6) == 0 ||
+		(strcmp(route->method, "DELETE") == 0 && strncmp(route->pattern, "/account", 8) == 0));
 }
 
 static bool

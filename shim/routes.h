@@ -81,6 +81,12 @@ bool		route_hashes_password(const Route *route);
  */
 bool		route_changes_public(const Route *route);
 
+/*
+ * Of those, the calls that change ticket counts (sales, cancellations, closed accounts), which
+ * the database does not notify (docs/caching.md): the web process announces them itself.
+ */
+bool		route_changes_counts(const Route *route);
+
 /* The index of a route in `routes`, which names its prepared statement. */
 size_t		route_index(const Route *route);
 
