@@ -57,6 +57,13 @@ start_daemon(void)
 	/*
 	 * Suspending lets a request wait for its turn (address_limit.c) or for the database
 	 * (calls.c) without holding an HTTP thread.
+	 *
+	 * Each HTTP thread accepts for itself, up to 10 connections at a time, so their shares
+	 * are uneven (256 connections opened at once split 65/35 once). An accept thread handing
+	 * connections to MHD_add_connection would spread them evenly, but libmicrohttpd 0.9.75's
+	 * epoll loop calls epoll_wait again, with its full timeout, after one that returned 128
+	 * events, before serving them: 128 connections added at once then hang until something
+	 * else wakes their thread (they did, with a bare MHD server too). So MHD accepts.
 	 */
 	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 							(uint16_t) config.port, NULL, NULL, handle_request, NULL,
