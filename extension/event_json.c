@@ -2,10 +2,10 @@
  * event_json.c
  *		Events as the API shows them, built here from plain rows.
  *
- * The list of events is what every web process refreshes many times a second while people
- * reload it (the shim's cache keeps it at most CACHE_MAX_AGE_MS old). Built in SQL with
- * jsonb_build_object and jsonb_agg, a list of 50 events took 2.9 ms, mostly those variadic
- * functions' per-call work; built here from one query's rows, 1.3 ms (its output included).
+ * The list of events is what every web process refreshes while tickets sell (up to 50 times a
+ * second, docs/caching.md) and people reload it. Built in SQL with jsonb_build_object and
+ * jsonb_agg, a list of 50 events took 2.9 ms, mostly those variadic functions' per-call work;
+ * built here from one query's rows, 1.3 ms (its output included).
  * The value is the same: jsonb orders an object's keys itself, whatever order they come in.
  */
 #include "ticketmonster.h"

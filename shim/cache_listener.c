@@ -29,12 +29,12 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "calls.h"
 #include "config.h"
 #include "db.h"
+#include "monotonic.h"
 
 enum { RECONNECT_PAUSE_MS = 500, SALE_ANNOUNCE_INTERVAL_MS = 10 };
 
@@ -43,15 +43,6 @@ static bool started;
 static int	wake_pipe[2] = {-1, -1};	/* both ends non-blocking */
 static atomic_bool stopping;
 static atomic_bool sale_pending;
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 wake(void)
@@ -135,18 +126,18 @@ listen_on(PGconn *conn)
 
 		if (atomic_load(&sale_pending))
 		{
-			long long	now = now_ms();
+			long long	now = monotonic_ms();
 
 			if (now >= next_announce)
 			{
 				if (!announce(conn))
 					break;
+				take_notifications(conn);	/* those libpq read while announcing */
 				next_announce = now + SALE_ANNOUNCE_INTERVAL_MS;
 			}
 			else
 				timeout = (int) (next_announce - now);
 		}
-		take_notifications(conn);	/* those read while announcing, too */
 		if (wait_readable(PQsocket(conn), timeout, &stop) &&
 			(!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK))
 			break;
@@ -184,8 +175,8 @@ listener_main(void *arg)
 		}
 		PQfinish(conn);
 		/* The pause, whatever wakes the thread meanwhile (sales are announced once back). */
-		for (long long until = now_ms() + RECONNECT_PAUSE_MS; !stop && now_ms() < until;)
-			wait_readable(-1, (int) (until - now_ms()), &stop);
+		for (long long until = monotonic_ms() + RECONNECT_PAUSE_MS; !stop && monotonic_ms() < until;)
+			wait_readable(-1, (int) (until - monotonic_ms()), &stop);
 	}
 	return NULL;
 }
