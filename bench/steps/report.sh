@@ -200,6 +200,16 @@ durable_section() {
     "with fsync off: $(best_over_sweep hot pgbench)."
 }
 
+# Hot purchases, each side at its own best connection count: the same statistic for both.
+hot_best_line() {
+  local web web_c pg pg_c
+  read -r web web_c < <(best_over_sweep hot shim)
+  read -r pg pg_c < <(best_over_sweep hot pgbench)
+  echo
+  echo "Hot purchases, each at its best over the sweep: the web process $web req/s" \
+    "(${web_c:-?} connections), pgbench $pg tps (${pg_c:-?} clients): $(ratio "$web" "$pg")x."
+}
+
 sweep_section() {
   local c
   echo '## Connection sweep, fsync off'
@@ -209,6 +219,7 @@ sweep_section() {
   compare_header
   for c in "${sweep_conns[@]}"; do compare_row events "GET /events, $c" "$c"; done
   for c in "${sweep_conns[@]}"; do compare_row hot "hot purchase, $c" "$c"; done
+  hot_best_line
   cat <<EOF
 
 Hot purchases all lock the same event row, so pgbench with many clients is not the ceiling:
