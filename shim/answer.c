@@ -188,14 +188,14 @@ answer_new(const Route *route, Reply *reply, const struct timespec *born)
 }
 
 Answer *
-answer_error(unsigned int status, const char *code, const char *message)
+answer_shutting_down(void)
 {
 	Answer	   *answer = calloc(1, sizeof(Answer));
 
 	if (!answer)
 		abort();
 	atomic_init(&answer->refs, 1);
-	reply_error(&answer->reply, status, code, message);
+	reply_shutting_down(&answer->reply);
 	clock_gettime(CLOCK_MONOTONIC, &answer->born);
 	return answer;
 }

@@ -32,8 +32,8 @@ typedef struct Answer
  */
 Answer	   *answer_new(const Route *route, Reply *reply, const struct timespec *born);
 
-/* An answer that is no database's: an error (the shutdown's 503). */
-Answer	   *answer_error(unsigned int status, const char *code, const char *message);
+/* The shutdown's 503 (reply_shutting_down) as an answer, for the requests waiting for one. */
+Answer	   *answer_shutting_down(void);
 
 Answer	   *answer_ref(Answer *answer);
 void		answer_unref(Answer *answer);

@@ -415,7 +415,7 @@ calls_set_listening(bool now_listening)
 void
 calls_release_waiters(void)
 {
-	Answer	   *answer = answer_error(503, "unavailable", "the server is shutting down, try again");
+	Answer	   *answer = answer_shutting_down();
 
 	pthread_mutex_lock(&lock);
 	for (Flight *flight = flights; flight; flight = flight->next)

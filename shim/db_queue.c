@@ -359,7 +359,7 @@ dbq_fail_queued(void)
 		pthread_mutex_unlock(&lock);
 		if (!job)
 			return;
-		reply_error(&job->reply, 503, "unavailable", "the server is shutting down, try again");
+		reply_shutting_down(&job->reply);
 		job->done(job);
 	}
 }

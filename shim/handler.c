@@ -204,8 +204,7 @@ answer_call(struct MHD_Connection *connection, Request *req, const RouteMatch *m
 		{
 			if (!req->password_slot.refused)
 				return MHD_YES;	/* suspended: MHD calls again when it is our turn */
-			reply_error(&reply, 503, "unavailable", "the server is shutting down, try again");
-			reply.retry_after = 1;
+			reply_shutting_down(&reply);
 			goto done;
 		}
 	}

@@ -16,6 +16,13 @@ reply_error(Reply *reply, unsigned int status, const char *code, const char *mes
 }
 
 void
+reply_shutting_down(Reply *reply)
+{
+	reply_error(reply, 503, "unavailable", "the server is shutting down, try again");
+	reply->retry_after = 1;
+}
+
+void
 reply_set_body(Reply *reply, char *body)
 {
 	if (reply->pg_result)

@@ -24,6 +24,9 @@ typedef struct Reply
 /* An error reply in the common body shape (errors.h). */
 void		reply_error(Reply *reply, unsigned int status, const char *code, const char *message);
 
+/* The 503 of a request that the web process, stopping, will not serve: Retry-After 1 s. */
+void		reply_shutting_down(Reply *reply);
+
 /* Replaces the body with malloc'd `body` (freeing the old one). */
 void		reply_set_body(Reply *reply, char *body);
 

@@ -31,7 +31,7 @@ function loginFrom(localAddress, username, password, port = ctx.shim.port) {
       headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: JSON.parse(text) }));
     });
     req.on('error', reject);
     req.end(body);
@@ -106,7 +106,8 @@ test('another address logs in while one address has logins waiting', { timeout: 
 
 // Stopping with logins still waiting for their address's turn after the grace period: MHD
 // cannot stop with suspended connections (it aborted the process). They are answered 503
-// and the process exits 0.
+// and the process exits 0. Whichever part of the process answers each of them, the 503 is
+// the same (reply_shutting_down), Retry-After included.
 test('SIGTERM with logins waiting for their turn: answered 503, clean exit', { timeout: 300000 }, async () => {
   const stopping = await startShim(ctx.database);
   const lock = await lockAccounts(ctx.database);
@@ -119,6 +120,7 @@ test('SIGTERM with logins waiting for their turn: answered 503, clean exit', { t
     for (const res of await Promise.all(logins)) {
       assert.equal(res.status, 503, JSON.stringify(res.body));
       assert.equal(res.body.code, 'unavailable');
+      assert.equal(res.headers['retry-after'], '1', 'every shutdown 503 asks for the same retry');
     }
   } finally {
     await lock.release();
