@@ -556,10 +556,10 @@ static TmStatement lock_events = {
  * transaction would otherwise take them in the order the purchases come (an event, then the
  * next buyer's account), and two such transactions could deadlock.
  *
- * Locks only. Updating the rows to the values they have, as this once did, made one more
- * row version and its WAL per row and spared nothing: the new version still carries the
- * transaction's lock, so the purchases' subtransactions update it through a MultiXact all
- * the same (pageinspect shows the same xmax either way).
+ * Locks only: updating the rows to the values they have would add a row version and its WAL
+ * per row and spare the purchases nothing. The new version carries the transaction's lock
+ * too, so each purchase's subtransaction updates the row through a MultiXact either way
+ * (pageinspect shows it).
  */
 void
 tm_purchases_lock(TmPurchase *const *purchases, int count)
