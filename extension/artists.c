@@ -73,6 +73,24 @@ static TmStatement artist_exists = {
 	1, {INT4OID}
 };
 
+/*
+ * The live events that show the artist, their versions moved on (an event's version names
+ * its body, artists included: events.c), in ascending id as every writer of events locks
+ * them. Run while the artist is locked (lock_artist), so that no link to it comes meanwhile.
+ */
+static TmStatement bump_artist_events = {
+	"UPDATE events e SET version = e.version + 1 FROM (SELECT e.id FROM events e"
+	" JOIN event_artists l ON l.event_id = e.id WHERE l.artist_id = $1 AND e.deleted_at IS NULL"
+	" ORDER BY e.id FOR NO KEY UPDATE OF e) locked WHERE e.id = locked.id",
+	1, {INT4OID}
+};
+
+/* Before an edit or a deletion: links take the artist's key share lock, which this waits for. */
+static TmStatement lock_artist = {
+	"SELECT FROM artists WHERE id = $1 FOR UPDATE",
+	1, {INT4OID}, true
+};
+
 /* Its links go with it (ON DELETE CASCADE). */
 static TmStatement delete_artist = {
 	"DELETE FROM artists WHERE id = $1 "
@@ -260,6 +278,7 @@ tm_artist_update(PG_FUNCTION_ARGS)
 	args[1] = TM_TEXT(fields.name);
 	args[2] = TM_TEXT(fields.country);
 	args[3] = TM_TEXT(fields.genre);
+	tm_execute(&lock_artist, args, NULL);
 	result = tm_execute_jsonb(&update_artist, args, NULL);
 	if (result == NULL)
 	{
@@ -268,6 +287,7 @@ tm_artist_update(PG_FUNCTION_ARGS)
 			artist_not_found(id);
 		artist_name_taken(fields.name);
 	}
+	tm_execute(&bump_artist_events, args, NULL);
 	SPI_finish();
 	PG_RETURN_JSONB_P(result);
 }
@@ -277,12 +297,16 @@ Datum
 tm_artist_delete(PG_FUNCTION_ARGS)
 {
 	TmCaller	caller;
+	Datum		args[1];
 	Jsonb	   *result;
 
 	SPI_connect();
 	caller = tm_caller(fcinfo, 0);
 	tm_require_admin(&caller);
-	result = artist_result(&delete_artist, tm_arg_int(fcinfo, 1, "the artist id"));
+	args[0] = Int32GetDatum(tm_arg_int(fcinfo, 1, "the artist id"));
+	if (tm_execute(&lock_artist, args, NULL) > 0)
+		tm_execute(&bump_artist_events, args, NULL);
+	result = artist_result(&delete_artist, DatumGetInt32(args[0]));
 	SPI_finish();
 	PG_RETURN_JSONB_P(result);
 }

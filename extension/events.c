@@ -151,10 +151,13 @@ static TmStatement delete_event = {
 	1, {INT4OID}
 };
 
-/* Key share: the event cannot be deleted before the link is made. */
-static TmStatement key_share_event = {
-	"SELECT FROM events WHERE id = $1 AND deleted_at IS NULL FOR KEY SHARE",
-	1, {INT4OID}
+/*
+ * An event's body shows its artists, and its version names its body (the ETag that
+ * If-None-Match is answered with): linking or unlinking one is a change of the event.
+ */
+static TmStatement bump_event = {
+	"UPDATE events SET version = version + 1 WHERE id = $1 AND deleted_at IS NULL",
+	1, {INT4OID}, true
 };
 
 static TmStatement insert_link = {
@@ -164,9 +167,11 @@ static TmStatement insert_link = {
 };
 
 static TmStatement delete_link = {
-	"DELETE FROM event_artists l USING events e WHERE e.id = l.event_id AND " TM_EVENT_LIVE
-	" AND l.event_id = $1 AND l.artist_id = $2 RETURNING"
-	" pg_catalog.jsonb_build_object('message', pg_catalog.format('artist %s removed from event %s', l.artist_id, l.event_id))",
+	"WITH l AS (DELETE FROM event_artists l USING events e WHERE e.id = l.event_id AND " TM_EVENT_LIVE
+	" AND l.event_id = $1 AND l.artist_id = $2 RETURNING l.event_id, l.artist_id), "
+	"bumped AS (UPDATE events e SET version = e.version + 1 FROM l WHERE e.id = l.event_id) "
+	"SELECT pg_catalog.jsonb_build_object('message',"
+	" pg_catalog.format('artist %s removed from event %s', l.artist_id, l.event_id)) FROM l",
 	2, {INT4OID, INT4OID}
 };
 
@@ -593,11 +598,14 @@ tm_event_artist_add(PG_FUNCTION_ARGS)
 	id = tm_arg_int(fcinfo, 1, "the event id");
 	body = tm_body(fcinfo, 2);
 
-	/* Events before artists, the order in which the link's foreign keys lock them. */
-	args[0] = Int32GetDatum(id);
-	if (tm_execute(&key_share_event, args, NULL) == 0)
-		event_not_found(id);
+	/*
+	 * The artist, then the event: an artist's edit holds the artist while it changes the
+	 * versions of its events (artists.c), so links take them in that order too.
+	 */
 	args[1] = Int32GetDatum(tm_artist_for_link(body));
+	args[0] = Int32GetDatum(id);
+	if (tm_execute(&bump_event, args, NULL) == 0)
+		event_not_found(id);
 	if (tm_execute(&insert_link, args, NULL) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_TM_DUPLICATE),

@@ -9,7 +9,8 @@
  * re-evaluate the condition against the committed row.
  *
  * Lock order of the whole extension, so that no two API operations deadlock: account
- * rows before event rows, events in ascending id, then order rows, then ticket rows. A
+ * rows (or, for a link or an artist's edit, the artist's row) before event rows, events in
+ * ascending id, then order rows, then ticket rows. A
  * purchase takes its account row (key share for the idempotency key, which it claims next,
  * then the debit), then each event, inserting its order and tickets. Holding the account
  * row from the debit to the commit is also what makes max_tickets_per_account hold across

@@ -37,21 +37,33 @@ body_length(const Reply *reply)
 /*
  * A route with `etag_of` names the object of its body whose "version" is the resource's
  * version: it becomes the strong ETag, which clients send back in If-Match.
+ *
+ * Returns whether that version names this very body, so that If-None-Match may be answered
+ * with it. An event's version moves with every change of its body (edits, sales, its
+ * artists: extension/events.c, artists.c) but one: its start turns "past" true on its own.
+ * So it names the body until the event has started.
  */
-static void
+static bool
 set_version_etag(const Route *route, Reply *reply)
 {
 	json_t	   *body;
+	json_t	   *object;
 	json_t	   *version;
+	bool		names_body = false;
 
 	if (!route->etag_of || reply->status >= 300 || !reply->body)
-		return;
+		return false;
 	body = json_loadb(reply->body, body_length(reply), 0, NULL);
-	version = json_object_get(json_object_get(body, route->etag_of), "version");
+	object = json_object_get(body, route->etag_of);
+	version = json_object_get(object, "version");
 	if (json_is_integer(version))
+	{
 		snprintf(reply->etag, sizeof(reply->etag), "\"%lld\"",
 				 (long long) json_integer_value(version));
+		names_body = json_is_false(json_object_get(object, "past"));
+	}
 	json_decref(body);
+	return names_body;
 }
 
 /* A route with `text_type` answers a result that is a JSON string as that text (a CSV). */
@@ -159,6 +171,7 @@ Answer *
 answer_new(const Route *route, Reply *reply, const struct timespec *born)
 {
 	Answer	   *answer = calloc(1, sizeof(Answer));
+	bool		version_names_body;
 
 	if (!answer)
 		abort();				/* as jansson and libpq do: out of memory ends the process */
@@ -167,20 +180,18 @@ answer_new(const Route *route, Reply *reply, const struct timespec *born)
 	*reply = (Reply) {0};
 	answer->born = *born;
 	answer->public_read = route_is_public_read(route);
-	set_version_etag(route, &answer->reply);
+	version_names_body = set_version_etag(route, &answer->reply);
 	set_text_body(route, &answer->reply);
 	if (answer->public_read && answer->reply.status == 200)
 	{
-		/*
-		 * An event's ETag is its version, which If-Match compares (API.md), but an artist's
-		 * rename or the event's start change its body and not its version: that ETag names
-		 * no one representation, so only content tags are answered with 304.
-		 */
+		/* An event's ETag is its version, which If-Match compares (API.md). */
 		if (!answer->reply.etag[0])
 		{
 			set_content_etag(&answer->reply);
 			answer->revalidates = true;
 		}
+		else
+			answer->revalidates = version_names_body;
 		answer->shared = build_response(answer, false, true);
 		answer->shared_not_modified = answer->revalidates ? build_response(answer, true, true) : NULL;
 	}

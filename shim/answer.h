@@ -20,7 +20,7 @@ typedef struct Answer
 	atomic_uint refs;
 	Reply		reply;			/* status, body (maybe inside libpq's result), etag, ... */
 	bool		public_read;	/* the same for everyone: Cache-Control no-cache, not no-store */
-	bool		revalidates;	/* its ETag is of its content: If-None-Match can be answered 304 */
+	bool		revalidates;	/* its ETag names this body: If-None-Match can be answered 304 */
 	struct timespec born;		/* when the call that made it was queued (CLOCK_MONOTONIC) */
 	struct MHD_Response *shared;	/* public reads: the whole response, headers included */
 	struct MHD_Response *shared_not_modified;	/* ... and its 304 */

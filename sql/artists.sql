@@ -126,6 +126,11 @@ SELECT tm_artist_events(999);
 \echo :LAST_ERROR_SQLSTATE
 SELECT tm_artist_events(NULL);
 \echo :LAST_ERROR_SQLSTATE
+-- an event's version names its body, its artists included: an artist's edit moves the
+-- versions of the events that show it, and only theirs
+SELECT id, version FROM events WHERE id IN (101, 102) ORDER BY id;
+SELECT tm_artist_update(NULL, 103, '{"name": "Kendrick Lamar", "country": "US", "genre": "HIP HOP"}') #>> '{artist,country}' AS country;
+SELECT id, version FROM events WHERE id IN (101, 102) ORDER BY id;
 
 --
 -- tm_artist_delete: admins only; unlinks the artist from its events, which stay
@@ -138,6 +143,8 @@ SELECT tm_artist_delete(:'admin', 101);
 SELECT tm_artist(101);
 \echo :LAST_ERROR_SQLSTATE
 SELECT tm_event(101) #> '{event,artists}' AS summer_artists, tm_event(102) #> '{event,artists}' AS spring_artists;
+-- both showed it: both versions moved on
+SELECT id, version FROM events WHERE id IN (101, 102) ORDER BY id;
 SELECT tm_artist_delete(:'admin', 101);
 \echo :LAST_ERROR_SQLSTATE
 SELECT tm_artist_delete(NULL, 103);

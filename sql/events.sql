@@ -221,7 +221,10 @@ SELECT tm_event_artist(201, NULL);
 --
 SELECT tm_event_artist_remove(:'alice', 201, 202);
 \echo :LAST_ERROR_SQLSTATE
+-- the event's body changes, and so its version
+SELECT version AS before FROM events WHERE id = 201;
 SELECT tm_event_artist_remove(:'admin', 201, 202);
+SELECT version AS after FROM events WHERE id = 201;
 SELECT tm_event_artist_remove(:'admin', 201, 202);
 \echo :LAST_ERROR_SQLSTATE
 SELECT tm_event_artist_remove(NULL, 999, 202);

@@ -90,7 +90,8 @@ test('adding and removing a line-up artist keeps the unsaved edits of the event'
   assert.equal(await details(page).getByLabel('Price (€)').inputValue(), '35');
   assert.equal(await details(page).getByLabel('City').inputValue(), 'Badalona');
 
-  // Saving the kept edits works: the artist changes did not make the form's copy stale.
+  // Saving the kept edits works: the admin's own artist changes, which moved the event's
+  // version, did not make the form's copy stale.
   await details(page).getByRole('button', { name: 'Save changes' }).click();
   await page.locator('#notices').filter({ hasText: 'Saved “Harbour Nights”' }).waitFor();
   const e = (await ok('GET', `/event/${eventId}`)).event;

@@ -83,13 +83,8 @@ test('public reads: a strong ETag, 304 for If-None-Match, Cache-Control no-cache
     assert.equal(first.headers.get('cache-control'), 'no-cache', p);
     const etag = first.headers.get('etag');
     assert.match(etag, /^"[^"]+"$/, `${p}: a strong ETag`);
-    if (p === `/event/${event.id}`) {
-      // The event's ETag is its version (If-Match, API.md), which does not name one body
-      // (an artist's rename leaves it): never a 304, always the body.
-      assert.equal(etag, `"${first.body.event.version}"`);
-      assert.equal((await api(base, 'GET', p, { headers: { 'If-None-Match': etag } })).status, 200);
-      continue;
-    }
+    // The event's ETag is its version (If-Match, API.md): see the next test.
+    if (p === `/event/${event.id}`) assert.equal(etag, `"${first.body.event.version}"`);
     const again = await api(base, 'GET', p, { headers: { 'If-None-Match': etag } });
     assert.equal(again.status, 304, p);
     assert.equal(again.headers.get('etag'), etag, p);
@@ -124,6 +119,43 @@ test('an ETag changes with the content: after a change, the old one gets the new
     assert.equal(res.status, 304);
     assert.ok(startedAt - ackedAt <= BOUND_MS, `a 304 for the old content ${startedAt - ackedAt} ms after the change`);
   }
+});
+
+// An event's version is its ETag, and If-None-Match is answered with it: so every change of
+// the event's body must move its version (events.c, artists.c), and an event that has started
+// (its "past" turns true with no new version) is always sent whole.
+test('GET /event/<id>: its version answers If-None-Match, and moves with every change of its body', async () => {
+  const base = shims[0].base;
+  const p = `/event/${event.id}`;
+  let etag = (await api(base, 'GET', p)).headers.get('etag');
+  const changed = async (what) => {
+    const res = await api(base, 'GET', p, { headers: { 'If-None-Match': etag } });
+    assert.equal(res.status, 200, `${what}: the old version's tag gets the new body`);
+    assert.notEqual(res.headers.get('etag'), etag, what);
+    etag = res.headers.get('etag');
+    assert.equal(etag, `"${res.body.event.version}"`, what);
+    assert.equal((await api(base, 'GET', p, { headers: { 'If-None-Match': etag } })).status, 304, what);
+  };
+  assert.equal((await api(base, 'GET', p, { headers: { 'If-None-Match': etag } })).status, 304);
+
+  assert.equal((await api(base, 'PUT', `/artist/${artist.id}`, { token: admin,
+    body: { name: artist.name, country: 'Brazil', genre: artist.genre } })).status, 200);
+  await changed("an artist's edit");
+  const linked = await api(base, 'POST', p + '/artist', { token: admin,
+    body: { name: 'Version Band', country: 'Spain', genre: 'POP' } });
+  assert.equal(linked.status, 201);
+  await changed('a link');
+  const other = linked.body.event.artists.find((a) => a.name === 'Version Band');
+  assert.equal((await api(base, 'DELETE', `${p}/artist/${other.id}`, { token: admin })).status, 200);
+  await changed('an unlink');
+
+  // Started: its version no longer names its body.
+  const started = psql(database, `INSERT INTO events (name, place, city, date, price, tickets_left)
+    VALUES ('Started', 'Park', 'Porto', current_date - 1, 5, 10) RETURNING id`);
+  const past = await api(base, 'GET', `/event/${started}`);
+  assert.equal(past.body.event.past, true);
+  assert.equal((await api(base, 'GET', `/event/${started}`,
+    { headers: { 'If-None-Match': past.headers.get('etag') } })).status, 200);
 });
 
 test('two web processes: a purchase, an event edit and an artist rename are visible on both within the bound', async () => {

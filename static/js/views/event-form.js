@@ -94,14 +94,16 @@ function protectUnsaved(ctx, form) {
 }
 
 // The line-up, redrawn in place after each change: the event form beside it keeps what the
-// admin typed (adding an artist does not change the event's version, so a later save of
-// those edits is not refused as stale).
-function lineup(event, allArtists) {
+// admin typed. A line-up change is a change of the event (its version moves on); onChange
+// gets the event's version after it, so that a later save of those edits is not refused as
+// stale for this admin's own change.
+function lineup(event, allArtists, onChange) {
   const section = h('section', { class: 'lineup-admin', 'aria-labelledby': 'lineup-h' });
   const mode = { value: null }; // 'existing' or 'new', kept across redraws
 
   async function changed(message) {
     const [fresh, all] = await Promise.all([api.event(event.id), api.artists()]);
+    onChange(fresh.version);
     draw(fresh, all);
     section.querySelector('form button[type="submit"]')?.focus();
     notify(message);
@@ -226,10 +228,16 @@ export async function eventFormView(ctx) {
     }
   }
 
+  // The ETag is "<version>" (API.md). One version on is this admin's own line-up change: the
+  // form's copy is still current. Any more and something else changed: a save is refused.
+  const lineupChanged = (version) => {
+    if (version === Number(etag.replaceAll('"', '')) + 1) etag = `"${version}"`;
+  };
+
   return [
     h('p', { class: 'crumbs' }, h('a', { href: '/admin/events' }, '← Manage events')),
     pageTitle(`Edit: ${e.name}`, del),
     form,
-    lineup(e, artists),
+    lineup(e, artists, lineupChanged),
   ];
 }
