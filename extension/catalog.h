@@ -1,7 +1,7 @@
 /*
  * catalog.h
- *		The event and artist objects of the API, written once and shared by events.c and
- *		artists.c: SQL fragments, and the rows event_json.c makes events of.
+ *		The event, artist and order objects of the API, written once and shared by the files
+ *		that show them: SQL fragments, and the rows event_json.c makes events of.
  */
 #ifndef TM_CATALOG_H
 #define TM_CATALOG_H
@@ -50,6 +50,19 @@ extern Jsonb *tm_event_one(TmStatement *stmt, Datum *args);
 
 /* The tickets of order "o". */
 #define TM_ORDER_TICKETS TM_TICKETS_JSON("tickets t WHERE t.order_id = o.id")
+
+/*
+ * An order as the API shows it; "o" is an orders row, "e" its events row, `tickets` their
+ * tickets (TM_TICKETS_JSON). Only its buyer and admins ever see an order, so its tickets'
+ * codes come with it.
+ */
+#define TM_ORDER_JSON_WITH(tickets) \
+	"pg_catalog.jsonb_build_object('id', o.id, 'username', o.username, " \
+	"'event_id', o.event_id, 'id_event', o.event_id, 'event_name', e.name, " \
+	"'event_city', e.city, 'event_date', e.date, " \
+	"'tickets_bought', o.tickets_bought, 'price', o.price, 'status', o.status, " \
+	"'created_at', " TM_UTC("o.created_at") ", 'tickets', " tickets ")"
+#define TM_ORDER_JSON TM_ORDER_JSON_WITH(TM_ORDER_TICKETS)
 
 /* artists.c: the artist a link request names, key-share locked until the link is made */
 extern int32 tm_artist_for_link(Jsonb *body);

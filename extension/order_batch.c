@@ -10,12 +10,14 @@
  * transaction, one flush, one round trip for all of them. A purchase that arrives alone is a
  * batch of one.
  *
- * Each purchase is exactly tm_order_create's, run in a subtransaction of its own: one that
- * fails (sold out, not enough money, a bad token) is rolled back alone and its error is its
- * row of the result, and the others go on. They commit together, or (the commit fails) none
- * does; either way no purchase is half-written. Before buying, every row lock of the batch is
- * taken in the extension's lock order (tm_purchases_lock), so that two batches never
- * deadlock, and each purchase then waits for nothing.
+ * Each purchase is tm_order_create's, run in a subtransaction of its own: one that fails
+ * (sold out, not enough money, a bad token) is rolled back alone and its error is its row of
+ * the result, and the others go on. They commit together, or (the commit fails) none does;
+ * either way no purchase is half-written. Before buying, every row lock of the batch is taken
+ * in the extension's lock order (tm_purchases_lock), so that two batches never deadlock, and
+ * each purchase then waits for nothing. Holding its events' rows, the batch subtracts its
+ * sales from each once, after the last purchase (tm_sales_write), where a purchase alone
+ * updates its event's row as it sells.
  */
 #include "ticketmonster.h"
 
@@ -39,6 +41,7 @@ typedef struct BatchItem
 {
 	Datum		args[ARG_COUNT];
 	bool		nulls[ARG_COUNT];
+	TmSales    *sales;			/* the batch's */
 	TmPurchase *purchase;		/* once parsed */
 	Jsonb	   *response;		/* once bought */
 	ErrorData  *error;			/* or why not */
@@ -69,7 +72,7 @@ buy_item(void *arg)
 {
 	BatchItem  *item = arg;
 
-	item->response = tm_purchase_complete(item->purchase);
+	item->response = tm_purchase_complete(item->purchase, item->sales);
 	return true;
 }
 
@@ -188,6 +191,7 @@ tm_order_create_batch(PG_FUNCTION_ARGS)
 	MemoryContext results = CurrentMemoryContext;
 	BatchItem  *items;
 	TmPurchase **parsed;
+	TmSales    *sales;
 	int			count;
 	int			nparsed = 0;
 
@@ -203,10 +207,16 @@ tm_order_create_batch(PG_FUNCTION_ARGS)
 			parsed[nparsed++] = items[i].purchase;
 	}
 	if (nparsed > 0)
-		tm_purchases_lock(parsed, nparsed);
-	for (int i = 0; i < count; i++)
-		if (items[i].error == NULL)
-			run_item_step(buy_item, &items[i], results);
+	{
+		sales = tm_purchases_lock(parsed, nparsed);
+		for (int i = 0; i < count; i++)
+			if (items[i].error == NULL)
+			{
+				items[i].sales = sales;
+				run_item_step(buy_item, &items[i], results);
+			}
+		tm_sales_write(sales);
+	}
 	SPI_finish();
 
 	for (int i = 0; i < count; i++)

@@ -6,7 +6,9 @@
  * is the WHERE clause of the UPDATE that acts on it: the debit only happens if the money is
  * there, a line only sells if the tickets are there at the price the debit was computed
  * with. A row lock taken by such an UPDATE makes a concurrent buyer wait and then
- * re-evaluate the condition against the committed row.
+ * re-evaluate the condition against the committed row. A batch of purchases
+ * (order_batch.c) locks those rows first and writes each once, after its last purchase;
+ * its purchases check the same conditions, less what the batch sold and charged before them.
  *
  * Lock order of the whole extension, so that no two API operations deadlock: account
  * rows (or, for a link or an artist's edit, the artist's row) before event rows, events in
@@ -22,6 +24,7 @@
 #include "catalog.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
+#include "lib/qunique.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
@@ -29,19 +32,6 @@
 
 #define TM_CART_MAX 100
 #define TM_IDEMPOTENCY_KEY_MAX 255
-
-/*
- * An order as the API shows it; "o" is an orders row, "e" its events row, `tickets` their
- * tickets (TM_TICKETS_JSON). Only its buyer and admins ever see an order, so its tickets'
- * codes come with it.
- */
-#define ORDER_JSON_WITH(tickets) \
-	"pg_catalog.jsonb_build_object('id', o.id, 'username', o.username, " \
-	"'event_id', o.event_id, 'id_event', o.event_id, 'event_name', e.name, " \
-	"'event_city', e.city, 'event_date', e.date, " \
-	"'tickets_bought', o.tickets_bought, 'price', o.price, 'status', o.status, " \
-	"'created_at', " TM_UTC("o.created_at") ", 'tickets', " tickets ")"
-#define ORDER_JSON ORDER_JSON_WITH(TM_ORDER_TICKETS)
 
 /* Keys expire after a day, as the idempotency keys of payment APIs do. */
 #define KEY_EXPIRED "created_at < pg_catalog.now() - interval '24 hours'"
@@ -85,10 +75,27 @@ static TmStatement event_prices = {
 	1, {INT4ARRAYOID}, true
 };
 
-/* A total beyond any balance (read_prices() saturates it) simply matches no row. */
+/*
+ * Who can pay $2: a user's open account with the money (`money`: what the account has). A
+ * total beyond any balance (read_prices() saturates it) simply matches no row.
+ */
+#define DEBIT_RULES(money) \
+	"username = $1 AND role = 'user' AND closed_at IS NULL AND " money " >= $2"
+
+/* A purchase alone: the debit writes, and locks, the account's row. */
 static TmStatement debit = {
-	"UPDATE accounts SET available_money = available_money - $2"
-	" WHERE username = $1 AND role = 'user' AND closed_at IS NULL AND available_money >= $2",
+	"UPDATE accounts SET available_money = available_money - $2 WHERE " DEBIT_RULES("available_money"),
+	2, {TEXTOID, INT8OID}, true
+};
+
+/* A purchase of a batch: the account is locked already and charged once (write_charges). */
+static TmStatement debit_in_batch = {
+	"SELECT FROM accounts WHERE " DEBIT_RULES("available_money - $3"),
+	3, {TEXTOID, INT8OID, INT8OID}, true
+};
+
+static TmStatement write_charges = {
+	"UPDATE accounts SET available_money = available_money - $2 WHERE username = $1",
 	2, {TEXTOID, INT8OID}, true
 };
 
@@ -98,29 +105,55 @@ static TmStatement account_state = {
 };
 
 /*
- * Sells a line if the event is live, not over, has the tickets at the price the debit was
- * computed with, and the account stays within the event's limit; inserts the order and
- * its tickets (with their codes, the column's default). Returns the order as the API shows
- * it, built from what the statement wrote: its own inserts are not visible to it otherwise.
+ * Selling a line: one statement checks the sale's rules on the event's row, inserts the order
+ * and its tickets (with their codes, the column's default), and returns the order as the API
+ * shows it, built from what the statement wrote: its own inserts are not visible to it
+ * otherwise.
  */
 #define CONFIRMED_TICKETS \
 	"(SELECT coalesce(pg_catalog.sum(c.tickets_bought), 0) FROM orders c" \
 	" WHERE c.username = $1 AND c.event_id = $2 AND c.status = 'confirmed')"
 
+/*
+ * The rules of a sale, on events row "e": live, not over, enough tickets at the price the
+ * debit was computed with (`tickets_left`: the tickets the event has), and the account within
+ * the event's limit.
+ */
+#define SALE_RULES(tickets_left) \
+	"id = $2 AND deleted_at IS NULL AND " tickets_left " >= $3 AND price = $4" \
+	" AND NOT " TM_EVENT_PAST \
+	" AND (max_tickets_per_account IS NULL" \
+	" OR $3::int8 + " CONFIRMED_TICKETS " <= max_tickets_per_account)"
+
+/* The order and its tickets of the line that "e" sells, and the order as the API shows it. */
+#define SALE_INSERTS \
+	"o AS (INSERT INTO orders (username, event_id, tickets_bought, price)" \
+	" SELECT $1, id, $3, $4 FROM e RETURNING *), " \
+	"t AS (INSERT INTO tickets (order_id) SELECT o.id FROM o, pg_catalog.generate_series(1, $3)" \
+	" RETURNING code, checked_in_at) " \
+	"SELECT " TM_ORDER_JSON_WITH(TM_TICKETS_JSON("t")) " FROM o, e"
+
+/* A purchase alone: the event's row is written, and locked, by the sale itself. */
 static TmStatement sell_line = {
 	"WITH e AS (UPDATE events e SET tickets_left = tickets_left - $3,"
 	" tickets_sold = tickets_sold + $3, version = version + 1"
-	" WHERE id = $2 AND deleted_at IS NULL AND tickets_left >= $3 AND price = $4"
-	" AND NOT " TM_EVENT_PAST
-	" AND (max_tickets_per_account IS NULL"
-	" OR $3::int8 + " CONFIRMED_TICKETS " <= max_tickets_per_account)"
-	" RETURNING *), "
-	"o AS (INSERT INTO orders (username, event_id, tickets_bought, price)"
-	" SELECT $1, id, $3, $4 FROM e RETURNING *), "
-	"t AS (INSERT INTO tickets (order_id) SELECT o.id FROM o, pg_catalog.generate_series(1, $3)"
-	" RETURNING code, checked_in_at) "
-	"SELECT " ORDER_JSON_WITH(TM_TICKETS_JSON("t")) " FROM o, e",
+	" WHERE " SALE_RULES("tickets_left") " RETURNING *), " SALE_INSERTS,
 	4, {TEXTOID, INT4OID, INT4OID, INT4OID}, true
+};
+
+/*
+ * A purchase of a batch: the event's row is locked already, and written once after all the
+ * batch's purchases (write_sales), so the rules count the batch's earlier sales ($5).
+ */
+static TmStatement sell_line_in_batch = {
+	"WITH e AS (SELECT * FROM events e WHERE " SALE_RULES("tickets_left - $5") "), " SALE_INSERTS,
+	5, {TEXTOID, INT4OID, INT4OID, INT4OID, INT4OID}, true
+};
+
+static TmStatement write_sales = {
+	"UPDATE events SET tickets_left = tickets_left - $2, tickets_sold = tickets_sold + $2,"
+	" version = version + $3 WHERE id = $1",
+	3, {INT4OID, INT4OID, INT4OID}, true
 };
 
 /* Why a sale failed, on the committed row. */
@@ -131,7 +164,7 @@ static TmStatement event_state = {
 };
 
 static TmStatement account_orders = {
-	"SELECT pg_catalog.jsonb_build_object('orders', COALESCE((SELECT pg_catalog.jsonb_agg(" ORDER_JSON
+	"SELECT pg_catalog.jsonb_build_object('orders', COALESCE((SELECT pg_catalog.jsonb_agg(" TM_ORDER_JSON
 	" ORDER BY o.created_at DESC, o.id DESC)"
 	" FROM orders o JOIN events e ON e.id = o.event_id"
 	" WHERE o.username = a.username), '[]'))"
@@ -140,7 +173,7 @@ static TmStatement account_orders = {
 };
 
 static TmStatement all_orders = {
-	"SELECT pg_catalog.jsonb_build_object('orders', COALESCE(pg_catalog.jsonb_agg(" ORDER_JSON
+	"SELECT pg_catalog.jsonb_build_object('orders', COALESCE(pg_catalog.jsonb_agg(" TM_ORDER_JSON
 	" ORDER BY o.created_at DESC, o.id DESC), '[]'))"
 	" FROM orders o JOIN events e ON e.id = o.event_id",
 	0
@@ -164,7 +197,24 @@ struct TmPurchase
 	bool		is_cart;
 	int			nlines;
 	OrderLine  *lines;
+	int64		total;			/* what it costs, at the prices read before buying */
 	OrderLine **by_event;		/* the same lines in ascending event id: the lock order */
+};
+
+/*
+ * The sales of a batch that their rows do not show yet: the batch holds its buyers' and its
+ * events' rows locked, and writes each once, after its last purchase (tm_sales_write).
+ */
+struct TmSales
+{
+	int			nbuyers;
+	const char **buyers;		/* ascending */
+	int64	   *charged;		/* debited from each */
+
+	int			nevents;
+	int32	   *event_ids;		/* ascending */
+	int32	   *tickets;		/* sold of each */
+	int32	   *orders;			/* its orders: the event's version moves by as many */
 };
 
 /* event_id, or id_event as the original app's clients call it; event_id wins if both. */
@@ -211,12 +261,27 @@ parse_cart(Jsonb *body, TmPurchase *purchase)
 }
 
 static int
+compare_int32(const void *a, const void *b)
+{
+	int32		x = *(const int32 *) a;
+	int32		y = *(const int32 *) b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static int
 compare_event_ids(const void *a, const void *b)
 {
 	const OrderLine *x = *(OrderLine *const *) a;
 	const OrderLine *y = *(OrderLine *const *) b;
 
-	return (x->event_id > y->event_id) - (x->event_id < y->event_id);
+	return compare_int32(&x->event_id, &y->event_id);
 }
 
 /* A body is one line, or {"orders": [line, ...]}; each event at most once. */
@@ -310,21 +375,24 @@ buyer_money(const char *username)
 	return DatumGetInt32(tm_result(2, &isnull));
 }
 
-/* After a debit matched no row: why. */
+/* After a debit matched no row: why; `unwritten` is what the batch charged already. */
 static void
-debit_failed(const char *username, int64 total)
+debit_failed(const char *username, int64 total, int64 unwritten)
 {
-	int32		available = buyer_money(username);
+	int64		available = buyer_money(username) - unwritten;
 
 	ereport(ERROR,
 			(errcode(ERRCODE_TM_INSUFFICIENT_FUNDS),
 			 errmsg("not enough money"),
-			 errdetail("Costs " INT64_FORMAT ", available %d.", total, available)));
+			 errdetail("Costs " INT64_FORMAT ", available " INT64_FORMAT ".", total, available)));
 }
 
-/* After selling a line matched no event row: why, judged on the committed row. */
+/*
+ * After selling a line matched no event row: why, judged on the committed row, less the
+ * `unwritten` tickets that the batch sold of it.
+ */
 static void
-sale_failed(const char *username, const OrderLine *line)
+sale_failed(const char *username, const OrderLine *line, int32 unwritten)
 {
 	Datum		args[2];
 	bool		isnull;
@@ -338,7 +406,7 @@ sale_failed(const char *username, const OrderLine *line)
 	args[1] = Int32GetDatum(line->event_id);
 	if (tm_execute(&event_state, args, NULL) == 0)
 		event_not_found(line->event_id);
-	tickets_left = DatumGetInt32(tm_result(1, &isnull));
+	tickets_left = DatumGetInt32(tm_result(1, &isnull)) - unwritten;
 	price = DatumGetInt32(tm_result(2, &isnull));
 	if (DatumGetBool(tm_result(3, &isnull)))
 		ereport(ERROR,
@@ -369,28 +437,95 @@ sale_failed(const char *username, const OrderLine *line)
 			 errdetail("%d left.", tickets_left)));
 }
 
+/* Where the batch counts what it charged a buyer. */
+static int
+buyer_slot(const TmSales *sales, const char *username)
+{
+	const char **found = bsearch(&username, sales->buyers, sales->nbuyers, sizeof(char *),
+								compare_strings);
+
+	Assert(found != NULL);
+	return found - sales->buyers;
+}
+
+/* Where the batch counts its sales of an event. */
+static int
+event_slot(const TmSales *sales, int32 event_id)
+{
+	int32	   *found = bsearch(&event_id, sales->event_ids, sales->nevents, sizeof(int32),
+								compare_int32);
+
+	Assert(found != NULL);
+	return found - sales->event_ids;
+}
+
+/* Debits a purchase's total, alone (`sales` NULL) or as part of a batch. */
+static void
+pay(const char *username, int64 total, const TmSales *sales)
+{
+	Datum		args[3];
+	int64		unwritten = 0;
+	uint64		paid;
+
+	args[0] = TM_TEXT(username);
+	args[1] = Int64GetDatum(total);
+	if (sales == NULL)
+		paid = tm_execute(&debit, args, NULL);
+	else
+	{
+		unwritten = sales->charged[buyer_slot(sales, username)];
+		args[2] = Int64GetDatum(unwritten);
+		paid = tm_execute(&debit_in_batch, args, NULL);
+	}
+	if (paid == 0)
+		debit_failed(username, total, unwritten);
+}
+
+/* Sells a line, alone (`sales` NULL) or as part of a batch. */
+static void
+sell(const char *username, OrderLine *line, const TmSales *sales)
+{
+	Datum		args[5];
+	int32		unwritten = 0;
+
+	args[0] = TM_TEXT(username);
+	args[1] = Int32GetDatum(line->event_id);
+	args[2] = Int32GetDatum(line->tickets);
+	args[3] = Int32GetDatum(line->price);
+	if (sales == NULL)
+		line->order = tm_execute_jsonb(&sell_line, args, NULL);
+	else
+	{
+		unwritten = sales->tickets[event_slot(sales, line->event_id)];
+		args[4] = Int32GetDatum(unwritten);
+		line->order = tm_execute_jsonb(&sell_line_in_batch, args, NULL);
+	}
+	if (line->order == NULL)
+		sale_failed(username, line, unwritten);
+}
+
 /* Money first, then each event in ascending id: the extension's lock order. */
 static void
-buy(TmPurchase *purchase)
+buy(TmPurchase *purchase, const TmSales *sales)
 {
-	int64		total = read_prices(purchase);
-	Datum		args[4];
+	purchase->total = read_prices(purchase);
+	pay(purchase->username, purchase->total, sales);
+	for (int i = 0; i < purchase->nlines; i++)
+		sell(purchase->username, purchase->by_event[i], sales);
+}
 
-	args[0] = TM_TEXT(purchase->username);
-	args[1] = Int64GetDatum(total);
-	if (tm_execute(&debit, args, NULL) == 0)
-		debit_failed(purchase->username, total);
-
+/* Counts a bought purchase as the batch's sales. */
+static void
+count_sales(TmSales *sales, const TmPurchase *purchase)
+{
+	sales->charged[buyer_slot(sales, purchase->username)] += purchase->total;
 	for (int i = 0; i < purchase->nlines; i++)
 	{
-		OrderLine  *line = purchase->by_event[i];
+		const OrderLine *line = &purchase->lines[i];
+		int			slot = event_slot(sales, line->event_id);
 
-		args[1] = Int32GetDatum(line->event_id);
-		args[2] = Int32GetDatum(line->tickets);
-		args[3] = Int32GetDatum(line->price);
-		line->order = tm_execute_jsonb(&sell_line, args, NULL);
-		if (line->order == NULL)
-			sale_failed(purchase->username, line);
+		sales->tickets[slot] += line->tickets;
+		sales->orders[slot]++;
 	}
 }
 
@@ -521,9 +656,12 @@ tm_purchase_parse(FunctionCallInfo fcinfo)
 	return purchase;
 }
 
-/* Buys, or replays the response stored under the idempotency key; returns the response. */
+/*
+ * Buys, or replays the response stored under the idempotency key; returns the response. A
+ * purchase of a batch (`sales` not NULL) adds what it sold to the batch's sales.
+ */
 Jsonb *
-tm_purchase_complete(TmPurchase *purchase)
+tm_purchase_complete(TmPurchase *purchase, TmSales *sales)
 {
 	const char *key = purchase->idempotency_key;
 	Jsonb	   *response = NULL;
@@ -532,10 +670,12 @@ tm_purchase_complete(TmPurchase *purchase)
 		response = claim_idempotency_key(purchase->username, key, purchase->body);
 	if (response == NULL)
 	{
-		buy(purchase);
+		buy(purchase, sales);
 		response = purchase_response(purchase);
 		if (key != NULL)
 			store_idempotent_response(purchase->username, key, response);
+		if (sales != NULL)
+			count_sales(sales, purchase);
 	}
 	return response;
 }
@@ -555,37 +695,82 @@ static TmStatement lock_events = {
  * Takes, in the extension's lock order, every row lock that the purchases will take: all
  * their buyers' accounts, then all their events in ascending id. Several purchases in one
  * transaction would otherwise take them in the order the purchases come (an event, then the
- * next buyer's account), and two such transactions could deadlock.
+ * next buyer's account), and two such transactions could deadlock. Returns the batch's
+ * sales, none yet.
  *
- * Locks only: updating the rows to the values they have would add a row version and its WAL
- * per row and spare the purchases nothing. The new version carries the transaction's lock
- * too, so each purchase's subtransaction updates the row through a MultiXact either way
- * (pageinspect shows it).
+ * Holding these rows until the commit is also what lets the batch write each of them once,
+ * after its last purchase. Written by every purchase, an event's row would get a version per
+ * purchase, each a longer chain for the next one to walk; and an account's row, locked here
+ * and written in a purchase's subtransaction, a MultiXact for every later reader to look up.
  */
-void
+TmSales *
 tm_purchases_lock(TmPurchase *const *purchases, int count)
 {
-	Datum	   *buyers = palloc(count * sizeof(Datum));
-	Datum	   *events;
+	TmSales    *sales = palloc(sizeof(TmSales));
+	Datum	   *keys;
 	int			nevents = 0;
 	Datum		args[1];
 
+	sales->buyers = palloc(count * sizeof(const char *));
 	for (int i = 0; i < count; i++)
 	{
-		buyers[i] = TM_TEXT(purchases[i]->username);
+		sales->buyers[i] = purchases[i]->username;
 		nevents += purchases[i]->nlines;
 	}
-	events = palloc(nevents * sizeof(Datum));
+	qsort(sales->buyers, count, sizeof(char *), compare_strings);
+	sales->nbuyers = qunique(sales->buyers, count, sizeof(char *), compare_strings);
+
+	sales->event_ids = palloc(nevents * sizeof(int32));
 	nevents = 0;
 	for (int i = 0; i < count; i++)
 		for (int j = 0; j < purchases[i]->nlines; j++)
-			events[nevents++] = Int32GetDatum(purchases[i]->lines[j].event_id);
+			sales->event_ids[nevents++] = purchases[i]->lines[j].event_id;
+	qsort(sales->event_ids, nevents, sizeof(int32), compare_int32);
+	sales->nevents = qunique(sales->event_ids, nevents, sizeof(int32), compare_int32);
 
-	args[0] = PointerGetDatum(construct_array(buyers, count, TEXTOID, -1, false, TYPALIGN_INT));
+	keys = palloc(Max(sales->nbuyers, sales->nevents) * sizeof(Datum));
+	for (int i = 0; i < sales->nbuyers; i++)
+		keys[i] = TM_TEXT(sales->buyers[i]);
+	args[0] = PointerGetDatum(construct_array(keys, sales->nbuyers, TEXTOID, -1, false, TYPALIGN_INT));
 	tm_execute(&lock_buyers, args, NULL);
-	args[0] = PointerGetDatum(construct_array(events, nevents, INT4OID,
+	for (int i = 0; i < sales->nevents; i++)
+		keys[i] = Int32GetDatum(sales->event_ids[i]);
+	args[0] = PointerGetDatum(construct_array(keys, sales->nevents, INT4OID,
 											  sizeof(int32), true, TYPALIGN_INT));
 	tm_execute(&lock_events, args, NULL);
+
+	sales->charged = palloc0(sales->nbuyers * sizeof(int64));
+	sales->tickets = palloc0(sales->nevents * sizeof(int32));
+	sales->orders = palloc0(sales->nevents * sizeof(int32));
+	return sales;
+}
+
+/* Writes the batch's sales, each locked row once: the buyers' debits, then the events'. */
+void
+tm_sales_write(const TmSales *sales)
+{
+	Datum		args[3];
+
+	for (int i = 0; i < sales->nbuyers; i++)
+	{
+		if (sales->charged[i] == 0)
+			continue;
+		args[0] = TM_TEXT(sales->buyers[i]);
+		args[1] = Int64GetDatum(sales->charged[i]);
+		if (tm_execute(&write_charges, args, NULL) != 1)
+			elog(ERROR, "account \"%s\", locked by its purchases, was not charged",
+				 sales->buyers[i]);
+	}
+	for (int i = 0; i < sales->nevents; i++)
+	{
+		if (sales->orders[i] == 0)
+			continue;
+		args[0] = Int32GetDatum(sales->event_ids[i]);
+		args[1] = Int32GetDatum(sales->tickets[i]);
+		args[2] = Int32GetDatum(sales->orders[i]);
+		if (tm_execute(&write_sales, args, NULL) != 1)
+			elog(ERROR, "event %d, locked by its sales, was not updated", sales->event_ids[i]);
+	}
 }
 
 PG_FUNCTION_INFO_V1(tm_order_create);
@@ -597,7 +782,7 @@ tm_order_create(PG_FUNCTION_ARGS)
 	Jsonb	   *response;
 
 	SPI_connect();
-	response = tm_purchase_complete(tm_purchase_parse(fcinfo));
+	response = tm_purchase_complete(tm_purchase_parse(fcinfo), NULL);
 	SPI_finish();
 	PG_RETURN_JSONB_P(response);
 }
@@ -640,127 +825,6 @@ tm_orders(PG_FUNCTION_ARGS)
 	caller = tm_caller(fcinfo, 0);
 	tm_require_admin(&caller);
 	response = tm_execute_jsonb(&all_orders, NULL, NULL);
-	SPI_finish();
-	PG_RETURN_JSONB_P(response);
-}
-
-/*
- * Cancelling an order: its buyer's account, then its event, then the order itself, in the
- * extension's lock order. The order's row lock is what a check-in takes (shared) before it
- * marks a ticket, so a cancel and a check-in of the same order see each other committed.
- */
-static TmStatement order_event = {
-	"SELECT event_id FROM orders WHERE id = $1 AND username = $2",
-	2, {INT4OID, TEXTOID}
-};
-
-static TmStatement lock_buyer = {
-	"SELECT FROM accounts WHERE username = $1 FOR UPDATE",
-	1, {TEXTOID}
-};
-
-static TmStatement lock_order_event = {
-	"SELECT FROM events WHERE id = $1 FOR UPDATE",
-	1, {INT4OID}
-};
-
-static TmStatement lock_order = {
-	"SELECT FROM orders WHERE id = $1 FOR UPDATE",
-	1, {INT4OID}
-};
-
-/*
- * What decides whether the locked order can be cancelled: its status, whether a ticket of
- * it was checked in, and whether its event starts within cancel_before_hours ($2). Without
- * a start time an event starts at the beginning of its day. A statement of its own, after
- * the lock: its snapshot then includes a check-in that committed while the lock waited.
- */
-static TmStatement order_state = {
-	"SELECT o.status, EXISTS (SELECT FROM tickets t WHERE t.order_id = o.id"
-	" AND t.checked_in_at IS NOT NULL),"
-	" e.date + coalesce(e.start_time, time '00:00') - pg_catalog.make_interval(hours => $2) <= localtimestamp"
-	" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1",
-	2, {INT4OID, INT4OID}
-};
-
-/* Marks it, gives the money back and puts the tickets back on sale; returns the refund. */
-static TmStatement cancel_order = {
-	"WITH o AS (UPDATE orders SET status = 'cancelled', ended_at = pg_catalog.now() WHERE id = $1"
-	" RETURNING username, event_id, tickets_bought, tickets_bought::int8 * price AS refund), "
-	"a AS (UPDATE accounts a SET available_money = a.available_money + o.refund FROM o"
-	" WHERE a.username = o.username), "
-	"e AS (UPDATE events e SET tickets_left = tickets_left + o.tickets_bought,"
-	" tickets_sold = tickets_sold - o.tickets_bought, version = version + 1"
-	" FROM o WHERE e.id = o.event_id) "
-	"SELECT refund FROM o",
-	1, {INT4OID}
-};
-
-static TmStatement cancel_response = {
-	"SELECT pg_catalog.jsonb_build_object('order', " ORDER_JSON ", 'refund', $2::int8)"
-	" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1",
-	2, {INT4OID, INT8OID}
-};
-
-static void
-order_not_found(int32 order_id, const char *username)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_TM_NOT_FOUND),
-			 errmsg("account \"%s\" has no order %d", username, order_id)));
-}
-
-PG_FUNCTION_INFO_V1(tm_order_cancel);
-
-/* tm_order_cancel(token, username, order_id): the buyer (or an admin, or the console) */
-Datum
-tm_order_cancel(PG_FUNCTION_ARGS)
-{
-	TmCaller	caller;
-	char	   *username;
-	int32		order_id;
-	Datum		args[2];
-	bool		isnull;
-	char	   *status;
-	Jsonb	   *response;
-
-	SPI_connect();
-	caller = tm_caller(fcinfo, 0);
-	username = tm_arg_username(fcinfo, 1);
-	order_id = tm_arg_int(fcinfo, 2, "the order id");
-	tm_require_owner(&caller, username);
-
-	args[0] = Int32GetDatum(order_id);
-	args[1] = TM_TEXT(username);
-	if (tm_execute(&order_event, args, NULL) == 0)
-		order_not_found(order_id, username);
-	args[0] = tm_result(1, &isnull);
-	tm_execute(&lock_buyer, &args[1], NULL);
-	tm_execute(&lock_order_event, args, NULL);
-
-	args[0] = Int32GetDatum(order_id);
-	args[1] = Int32GetDatum(tm_cancel_before_hours);
-	tm_execute(&lock_order, args, NULL);
-	if (tm_execute(&order_state, args, NULL) == 0)
-		order_not_found(order_id, username);
-	status = TextDatumGetCString(tm_result(1, &isnull));
-	if (strcmp(status, "confirmed") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_TM_ALREADY_CANCELLED),
-				 errmsg("order %d is %s already", order_id, status)));
-	if (DatumGetBool(tm_result(2, &isnull)))
-		ereport(ERROR,
-				(errcode(ERRCODE_TM_NOT_CANCELLABLE),
-				 errmsg("order %d cannot be cancelled: a ticket of it was checked in", order_id)));
-	if (DatumGetBool(tm_result(3, &isnull)))
-		ereport(ERROR,
-				(errcode(ERRCODE_TM_NOT_CANCELLABLE),
-				 errmsg("order %d cannot be cancelled: its event starts within %d hours",
-						order_id, tm_cancel_before_hours)));
-
-	tm_execute(&cancel_order, args, NULL);
-	args[1] = tm_result(1, &isnull);
-	response = tm_execute_jsonb(&cancel_response, args, NULL);
 	SPI_finish();
 	PG_RETURN_JSONB_P(response);
 }

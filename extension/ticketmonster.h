@@ -132,13 +132,16 @@ extern void tm_signup_admit(const char *client_addr);
 /*
  * orders.c: a purchase in two steps, the checks that need no lock and then the sale, so that
  * order_batch.c can run several in one transaction: tm_purchases_lock() first takes all
- * their row locks in the extension's lock order.
+ * their row locks in the extension's lock order, and tm_sales_write() writes what they sold
+ * and charged once, after the last.
  */
 typedef struct TmPurchase TmPurchase;
+typedef struct TmSales TmSales;
 
 extern TmPurchase *tm_purchase_parse(FunctionCallInfo fcinfo);
-extern void tm_purchases_lock(TmPurchase *const *purchases, int count);
-extern Jsonb *tm_purchase_complete(TmPurchase *purchase);
+extern TmSales *tm_purchases_lock(TmPurchase *const *purchases, int count);
+extern Jsonb *tm_purchase_complete(TmPurchase *purchase, TmSales *sales);
+extern void tm_sales_write(const TmSales *sales);
 
 /* password.c: slow salted hashes through libxcrypt */
 extern char *tm_password_hash(const char *password);

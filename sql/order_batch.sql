@@ -86,8 +86,28 @@ SELECT count(*) FROM tm_order_create_batch(array_fill(NULL::text, ARRAY[61]), ar
 
 -- A batch of sixty: every one sells or fails alone, and the books balance.
 UPDATE events SET tickets_left = 40 WHERE id = 8102;
-SELECT count(response) AS sold, count(sqlstate) AS failed, min(sqlstate) AS why
+SELECT count(response) AS sold, count(sqlstate) AS failed, min(sqlstate) AS why,
+       min(detail) AS first_detail, max(detail) AS last_detail
 FROM tm_order_create_batch(array_fill(:'alice'::text, ARRAY[60]), array_fill('bat_alice'::text, ARRAY[60]),
     array_fill('{"event_id": 8102, "tickets_bought": 1}'::text, ARRAY[60]), array_fill(NULL::text, ARRAY[60]));
 SELECT * FROM stock;
 SELECT available_money FROM accounts WHERE username = 'bat_alice';
+
+-- A batch writes each event's row once, after its last purchase, yet every purchase is judged
+-- on the tickets left after the batch's earlier ones, and on its buyer's orders so far; the
+-- version moves by one per order, as if each had been sold alone.
+UPDATE accounts SET available_money = 1000 WHERE username IN ('bat_alice', 'bat_bob');
+INSERT INTO events (id, name, place, city, date, price, tickets_left, max_tickets_per_account)
+OVERRIDING SYSTEM VALUE VALUES (8103, 'Bat Last Three', 'Apolo', 'Barcelona', '2030-06-03', 10, 3, 2);
+SELECT version AS version_before FROM events WHERE id = 8103 \gset
+SELECT n, response #>> '{order,username}' AS buyer, response #>> '{order,tickets_bought}' AS tickets,
+       sqlstate, message, detail
+FROM tm_order_create_batch(ARRAY[:'alice', :'alice', :'bob', :'alice'],
+    ARRAY['bat_alice', 'bat_alice', 'bat_bob', 'bat_alice'],
+    ARRAY['{"event_id": 8103, "tickets_bought": 1}', '{"event_id": 8103, "tickets_bought": 2}',
+          '{"event_id": 8103, "tickets_bought": 2}', '{"event_id": 8103, "tickets_bought": 1}'],
+    array_fill(NULL::text, ARRAY[4]))
+    WITH ORDINALITY AS r(response, sqlstate, message, detail, hint, raised_by_extension, n)
+ORDER BY n;
+SELECT tickets_left, tickets_sold, version - :version_before AS version_moved
+FROM events WHERE id = 8103;
