@@ -69,7 +69,7 @@ static TmStatement store_response = {
 	3, {TEXTOID, TEXTOID, JSONBOID}
 };
 
-/* No lock: the price is checked again by the UPDATE that sells. */
+/* No lock: the price is checked again by the statement that sells. */
 static TmStatement event_prices = {
 	"SELECT id, price FROM events WHERE id = ANY ($1) AND deleted_at IS NULL ORDER BY id",
 	1, {INT4ARRAYOID}, true
@@ -105,10 +105,10 @@ static TmStatement account_state = {
 };
 
 /*
- * Selling a line: one statement checks the sale's rules on the event's row, inserts the order
- * and its tickets (with their codes, the column's default), and returns the order as the API
- * shows it, built from what the statement wrote: its own inserts are not visible to it
- * otherwise.
+ * Selling a line: one statement, made of the fragments below, checks the sale's rules on the
+ * event's row, inserts the order and its tickets (with their codes, the column's default), and
+ * returns the order as the API shows it, built from what the statement wrote: its own inserts
+ * are not visible to it otherwise.
  */
 #define CONFIRMED_TICKETS \
 	"(SELECT coalesce(pg_catalog.sum(c.tickets_bought), 0) FROM orders c" \
