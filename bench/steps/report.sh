@@ -224,8 +224,9 @@ sweep_section() {
 
 Hot purchases all lock the same event row, so pgbench with many clients is not the ceiling:
 its clients queue on that lock. The web process runs the purchases that wait together as one
-transaction (group commit, docs/caching.md), one batch at a time per event. The target
-compares with pgbench's best client count.
+transaction (group commit, docs/caching.md), one batch at a time per event, and writes each
+buyer's and each event's row once per batch. The target compares with pgbench's best client
+count.
 
 The control: libmicrohttpd alone (bench/control/bare_mhd.c) answering every request with the
 bytes of GET /events from memory, configured like the web process, measured by the same wrk
