@@ -79,6 +79,51 @@ test('a cached public read is served while the database is stuck', async () => {
   }
 });
 
+test('lanes: public reads go first, but not for more than four in a row', async () => {
+  const database = freshDatabase('http_queue_lanes');
+  const shim = await startShim(database, { env: { WEB_CONCURRENCY: '1', DB_QUEUE_TIMEOUT_MS: '60000' } });
+  const locks = [];
+  try {
+    assert.equal((await api(shim.base, 'POST', '/account', { body: { username: 'lane', password: 'lane-password' } })).status, 201);
+    const { token } = (await api(shim.base, 'POST', '/login', { body: { username: 'lane', password: 'lane-password' } })).body;
+    const ids = psql(database, `SELECT string_agg(tm_event_create(NULL, jsonb_build_object('name', 'Lane ' || n,
+      'place', 'Apolo', 'city', 'Barcelona', 'date', '2030-01-01', 'price', 10, 'total_available_tickets', 10))
+      #>> '{event,id}', ' ') FROM generate_series(1, 6) AS n`).trim().split(' ');
+
+    // The only connection runs a public read, stuck on the events: the first of a run.
+    locks.push(await holdLock(database, 'orders'), await holdLock(database, 'events'));
+    const stuck = api(shim.base, 'GET', '/events');
+    await waitForBlocked(database, 1);
+    // Queued behind it: a call of another lane (it reads orders), then six public reads.
+    const [other] = await requestsRead(shim.port, [httpRequest('GET', '/orders/lane', { token })]);
+    const reads = await requestsRead(shim.port, ids.map((id) => httpRequest('GET', `/event/${id}`)));
+    let readsAnswered = 0;
+    for (const read of reads) read.then(() => readsAnswered++);
+
+    // Free the events: the connection runs reads until it takes the other call, which then
+    // waits for the orders. No read can be answered while it waits.
+    await locks.pop().release();
+    assert.equal((await stuck).status, 200);
+    await waitForBlocked(database, 1);
+    assert.match(psql(database, `SELECT query FROM pg_stat_activity WHERE datname = '${database}'
+      AND wait_event_type = 'Lock' AND application_name = 'ticketmonster-web'`), /tm_account_orders/);
+    for (const started = Date.now(); readsAnswered < 3;) {
+      assert.ok(Date.now() - started < HANG_MS, `${readsAnswered} reads ran before the other lane's call`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Answers of calls already run reach their clients in a moment; none of the 3 still queued does.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(readsAnswered, 3, 'a run of four public reads (the stuck one and three), then the other lane');
+
+    await locks.pop().release();
+    assert.equal((await other).status, 200);
+    for (const res of await Promise.all(reads)) assert.equal(res.status, 200, JSON.stringify(res.body));
+  } finally {
+    for (const lock of locks) await lock.release();
+    await stopCleanly(shim);
+  }
+});
+
 test('DB_QUEUE_LIMIT: one call over the limit is 503 busy at once', async () => {
   const database = freshDatabase('http_queue_limit');
   const shim = await startShim(database, { env: { WEB_CONCURRENCY: '1', DB_QUEUE_LIMIT: '1',
