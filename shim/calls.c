@@ -45,6 +45,7 @@
 #include "cache_listener.h"
 #include "config.h"
 #include "db_queue.h"
+#include "decimal.h"
 
 enum { BUCKETS = 1024, MAX_STORED = 8192, SALE_REFRESH_MIN_MS = 20 };
 
@@ -103,7 +104,7 @@ make_key(const Route *route, const char *const *values, int nvalues, uint64_t *h
 	key = malloc(len);
 	if (!key)
 		return NULL;
-	p = key + sprintf(key, "%zu", route_index(route));
+	p = put_decimal(key, route_index(route));
 	for (int i = 0; i < nvalues; i++)
 	{
 		/* \x1f before a value, \x1e for NULL: "" and NULL are different keys */

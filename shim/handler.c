@@ -24,6 +24,7 @@
 #include "config.h"
 #include "connection_guard.h"
 #include "cors.h"
+#include "decimal.h"
 #include "log_escape.h"
 #include "reply.h"
 #include "request_fields.h"
@@ -395,7 +396,7 @@ request_begin(struct MHD_Connection *connection, const char *url, const char *me
 	const char *length = header(connection, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 	clock_gettime(CLOCK_MONOTONIC, &req->started);
-	snprintf(req->method, sizeof(req->method), "%s", method);
+	strncpy(req->method, method, sizeof(req->method) - 1);	/* calloc'd: terminated */
 	req->path = strdup(url);
 	request_path_collapse_slashes(req->path);
 	/* Refuse an announced oversized body before reading any of it. */
@@ -475,6 +476,7 @@ log_request(const Request *req)
 	char		method[4 * sizeof(req->method)];
 	char		path[1024];
 	char		line[sizeof(method) + sizeof(path) + 64];
+	char	   *end;
 	int			len;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -483,8 +485,17 @@ log_request(const Request *req)
 	/* Every client-chosen field escaped, so that no line or field can be forged. */
 	log_escape(req->method, method, sizeof(method));
 	log_escape(req->path, path, sizeof(path));
-	len = snprintf(line, sizeof(line), "%s %s %u %lld.%lldms\n",
-				   method, path, req->status, tenths_ms / 10, tenths_ms % 10);
+	end = stpcpy(line, method);
+	*end++ = ' ';
+	end = stpcpy(end, path);
+	*end++ = ' ';
+	end = put_decimal(end, req->status);
+	*end++ = ' ';
+	end = put_decimal(end, (unsigned long long) tenths_ms / 10);
+	*end++ = '.';
+	end = put_decimal(end, (unsigned long long) tenths_ms % 10);
+	end = stpcpy(end, "ms\n");
+	len = (int) (end - line);
 	for (const char *p = line; len > 0;)
 	{
 		ssize_t		written = write(STDOUT_FILENO, p, (size_t) len);

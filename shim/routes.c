@@ -175,6 +175,9 @@ pattern_matches(const char *pattern, const char *path, char params[][ROUTE_PARAM
 		if (*pattern != '/' || *path != '/')
 			return false;
 		pattern++, path++;
+		/* Most routes differ from the path at a segment's first byte: no need to measure. */
+		if (*pattern != '{' && *pattern != *path)
+			return false;
 
 		const char *pattern_end = strchrnul(pattern, '/');
 		const char *path_end = strchrnul(path, '/');
@@ -201,12 +204,24 @@ pattern_matches(const char *pattern, const char *path, char params[][ROUTE_PARAM
 	return *pattern == '\0' && *path == '\0';
 }
 
+/* Appends `text` to the NUL-terminated `list` of `size` bytes, as much of it as fits. */
+static void
+append(char *list, size_t size, const char *text)
+{
+	size_t		used = strlen(list);
+	size_t		n = strlen(text);
+
+	if (n >= size - used)
+		n = size - used - 1;
+	memcpy(list + used, text, n);
+	list[used + n] = '\0';
+}
+
 void
 route_find(const char *method, const char *path, RouteMatch *match)
 {
 	const char *wanted = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	char		scratch[ROUTE_MAX_PARAMS][ROUTE_PARAM_MAX];
-	size_t		used = 0;
 
 	memset(match, 0, sizeof(*match));
 	for (size_t i = 0; i < route_count; i++)
@@ -216,11 +231,12 @@ route_find(const char *method, const char *path, RouteMatch *match)
 		if (!pattern_matches(r->pattern, path, scratch))
 			continue;
 		if (!match->path_known)
-			used = (size_t) snprintf(match->allow, sizeof(match->allow), "OPTIONS");
+			append(match->allow, sizeof(match->allow), "OPTIONS");
 		match->path_known = true;
-		if (used < sizeof(match->allow))
-			used += (size_t) snprintf(match->allow + used, sizeof(match->allow) - used, ", %s%s",
-									  r->method, strcmp(r->method, "GET") == 0 ? ", HEAD" : "");
+		append(match->allow, sizeof(match->allow), ", ");
+		append(match->allow, sizeof(match->allow), r->method);
+		if (strcmp(r->method, "GET") == 0)
+			append(match->allow, sizeof(match->allow), ", HEAD");
 		if (!match->route && strcmp(r->method, wanted) == 0)
 		{
 			match->route = r;
