@@ -15,9 +15,9 @@
  * the result, and the others go on. They commit together, or (the commit fails) none does;
  * either way no purchase is half-written. Before buying, every row lock of the batch is taken
  * in the extension's lock order (tm_purchases_lock), so that two batches never deadlock, and
- * each purchase then waits for nothing. Holding its events' rows, the batch subtracts its
- * sales from each once, after the last purchase (tm_sales_write), where a purchase alone
- * updates its event's row as it sells.
+ * each purchase then waits for nothing. Holding those rows, the batch writes what it charged
+ * and sold once per account and per event, after the last purchase (tm_sales_write), where a
+ * purchase alone writes them as it buys.
  */
 #include "ticketmonster.h"
 
