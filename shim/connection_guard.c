@@ -47,11 +47,11 @@ static unsigned int cut_bodies;
 static atomic_uint refused;
 static long long last_report_ms;
 
-/* CLOCK_MONOTONIC milliseconds and whether it is the body's deadline, in one word; 0: none. */
+/* Coarse monotonic milliseconds and whether it is the body's deadline, in one word; 0: none. */
 static long long
 deadline_word(unsigned int seconds, bool in_body)
 {
-	return seconds ? (monotonic_ms() + (long long) seconds * 1000) * 2 + in_body : 0;
+	return seconds ? (monotonic_coarse_ms() + (long long) seconds * 1000) * 2 + in_body : 0;
 }
 
 static Guard *
@@ -138,7 +138,7 @@ guard_notify(void *cls, struct MHD_Connection *connection, void **socket_context
 static void
 cut_late_connections(void)
 {
-	long long	now = monotonic_ms();
+	long long	now = monotonic_coarse_ms();
 
 	for (Guard *g = guards; g; g = g->next)
 	{
@@ -159,7 +159,7 @@ cut_late_connections(void)
 static void
 report(void)
 {
-	long long	now = monotonic_ms();
+	long long	now = monotonic_coarse_ms();
 	unsigned int refused_now;
 
 	if (now - last_report_ms < REPORT_EVERY_MS)
