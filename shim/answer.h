@@ -24,6 +24,17 @@ typedef struct Answer
 	struct timespec born;		/* when the call that made it was queued (CLOCK_MONOTONIC) */
 	struct MHD_Response *shared;	/* public reads: the whole response, headers included */
 	struct MHD_Response *shared_not_modified;	/* ... and its 304 */
+
+	/*
+	 * A public read of GZIP_MIN_BYTES or more whose ETag is a digest of its body: the body
+	 * also compressed, once, for the clients that accept gzip (accept_encoding.h). That
+	 * representation has an ETag of its own, as RFC 9110 8.8.1 asks of a strong one.
+	 */
+	char	   *gzip_body;		/* owned by shared_gzip */
+	size_t		gzip_len;
+	char		gzip_etag[40];
+	struct MHD_Response *shared_gzip;
+	struct MHD_Response *shared_gzip_not_modified;
 } Answer;
 
 /*
@@ -38,14 +49,20 @@ Answer	   *answer_shutting_down(void);
 Answer	   *answer_ref(Answer *answer);
 void		answer_unref(Answer *answer);
 
-/* Does If-None-Match name this answer's current representation? */
-bool		answer_not_modified(const Answer *answer, const char *if_none_match);
+/* Is the answer served gzip-compressed to a request with this Accept-Encoding? */
+bool		answer_in_gzip(const Answer *answer, const char *accept_encoding);
+
+/* Does If-None-Match name the representation served (gzip: answer_in_gzip)? */
+bool		answer_not_modified(const Answer *answer, bool gzip, const char *if_none_match);
+
+/* A public read's response built once (answer_new), for queueing as it is. */
+struct MHD_Response *answer_shared(const Answer *answer, bool gzip, bool not_modified);
 
 /*
  * A new MHD response of the answer (the body is not copied: the response holds a reference),
  * with its content headers and the security headers, but no CORS header.
  */
-struct MHD_Response *answer_response(Answer *answer, bool not_modified);
+struct MHD_Response *answer_response(Answer *answer, bool gzip, bool not_modified);
 
 /* The headers every response carries (docs/security.md). */
 void		answer_add_security_headers(struct MHD_Response *response);

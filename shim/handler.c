@@ -171,17 +171,18 @@ static enum MHD_Result
 queue_answer(struct MHD_Connection *connection, Request *req)
 {
 	Answer	   *answer = req->waiter.answer;
-	bool		not_modified = answer_not_modified(answer, header(connection, MHD_HTTP_HEADER_IF_NONE_MATCH));
+	bool		gzip = answer_in_gzip(answer, header(connection, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	bool		not_modified =
+		answer_not_modified(answer, gzip, header(connection, MHD_HTTP_HEADER_IF_NONE_MATCH));
 	unsigned int status = not_modified ? MHD_HTTP_NOT_MODIFIED : answer->reply.status;
 
 	limit_release(&req->password_slot);
 	if (answer->shared && !config.cors_origins && !atomic_load(&shutting_down))
 	{
 		req->status = status;
-		return MHD_queue_response(connection, status,
-								  not_modified ? answer->shared_not_modified : answer->shared);
+		return MHD_queue_response(connection, status, answer_shared(answer, gzip, not_modified));
 	}
-	return queue_built(connection, req, status, answer_response(answer, not_modified));
+	return queue_built(connection, req, status, answer_response(answer, gzip, not_modified));
 }
 
 /* Starts the route's tm_* call with its arguments gathered from the request. */

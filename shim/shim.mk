@@ -9,8 +9,8 @@ SHIM_STATIC_DIR ?= static
 # Route rows leave their optional trailing fields out (zero), as the extension's tables do.
 SHIM_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-DTM_STATIC_DIR='"$(SHIM_STATIC_DIR)"' \
-	$(shell pkg-config --cflags libmicrohttpd jansson libpq sqlite3)
-SHIM_LIBS = $(shell pkg-config --libs libmicrohttpd jansson libpq sqlite3) -lcrypto -lpthread
+	$(shell pkg-config --cflags libmicrohttpd jansson libpq sqlite3 zlib)
+SHIM_LIBS = $(shell pkg-config --libs libmicrohttpd jansson libpq sqlite3 zlib) -lcrypto -lpthread
 
 # A packager's flags (Debian's hardening: debian/rules) come on top.
 SHIM_EXTRA_CFLAGS ?=

@@ -10,6 +10,7 @@ FUZZ_CFLAGS = $(filter-out -O2,$(SHIM_CFLAGS)) -Ishim -O1 -fno-omit-frame-pointe
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 # The shim sources (shim/<name>.c) each target links.
+fuzz_srcs_accept_encoding = accept_encoding
 fuzz_srcs_auth_header = auth_header
 fuzz_srcs_client_addr = client_addr
 fuzz_srcs_form_query = request_fields url_decode reply errors
