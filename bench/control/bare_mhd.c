@@ -4,17 +4,20 @@
  * epoll, HTTP_THREADS threads, a 16 KiB pool per connection, suspend/resume allowed).
  * No routing, no log line, no cache lookup: what this machine, wrk and the library do by
  * themselves, measured in the same run as the web process, so that its p99 reads against
- * a floor and not only against a target.
+ * a floor and not only against a target. A request whose Accept-Encoding names gzip gets
+ * the gzip bytes, as the web process sends them.
  *
- * Usage: bare_mhd PORT BODY-FILE THREADS; serves until killed.
+ * Usage: bare_mhd PORT BODY-FILE GZIP-BODY-FILE THREADS; serves until killed.
  */
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-static struct MHD_Response *response;
+static struct MHD_Response *plain;
+static struct MHD_Response *gzipped;
 
 static enum MHD_Result
 answer(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
@@ -31,7 +34,10 @@ answer(void *cls, struct MHD_Connection *connection, const char *url, const char
 		*state = connection;	/* the head is in; answer on the next call, as the shim does */
 		return MHD_YES;
 	}
-	return MHD_queue_response(connection, MHD_HTTP_OK, response);
+	const char *accept = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+													 MHD_HTTP_HEADER_ACCEPT_ENCODING);
+
+	return MHD_queue_response(connection, MHD_HTTP_OK, accept && strstr(accept, "gzip") ? gzipped : plain);
 }
 
 static char *
@@ -59,19 +65,24 @@ int
 main(int argc, char **argv)
 {
 	size_t		size = 0;
-	char	   *body = argc == 4 ? read_file(argv[2], &size) : NULL;
+	size_t		gzip_size = 0;
+	char	   *body = argc == 5 ? read_file(argv[2], &size) : NULL;
+	char	   *gzip_body = argc == 5 ? read_file(argv[3], &gzip_size) : NULL;
 	struct MHD_Daemon *daemon;
 
-	if (!body)
+	if (!body || !gzip_body)
 	{
-		fprintf(stderr, "usage: %s PORT BODY-FILE THREADS\n", argv[0]);
+		fprintf(stderr, "usage: %s PORT BODY-FILE GZIP-BODY-FILE THREADS\n", argv[0]);
 		return 2;
 	}
-	response = MHD_create_response_from_buffer(size, body, MHD_RESPMEM_PERSISTENT);
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	plain = MHD_create_response_from_buffer(size, body, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(plain, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	gzipped = MHD_create_response_from_buffer(gzip_size, gzip_body, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(gzipped, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(gzipped, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME,
 							  (uint16_t) atoi(argv[1]), NULL, NULL, answer, NULL,
-							  MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) atoi(argv[3]),
+							  MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) atoi(argv[4]),
 							  MHD_OPTION_CONNECTION_LIMIT, 1000u,
 							  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (16 * 1024),
 							  MHD_OPTION_END);

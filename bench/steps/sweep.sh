@@ -1,5 +1,6 @@
 # The connection sweep: GET /events and hot purchases at each of BENCH_SWEEP's connection
 # counts, shim and pgbench alternating, and GET /events from the control (steps/control.sh);
+# at the largest count, GET /events without compression too, from both;
 # and pgbench's hot purchases alone (sweep_pgbench_hot: its best client count is what the web
 # process's hot purchases are compared with).
 
@@ -10,6 +11,10 @@ sweep_reads_and_purchases() {
     for ((run = 1; run <= runs; run++)); do
       scenario events "$c" "$sweep_duration" "$run"
       bare_events "$c" "$sweep_duration" "$run"
+      if ((c == big_conns)); then
+        shim_events_plain "$c" "$sweep_duration" "$run"
+        bare_events_plain "$c" "$sweep_duration" "$run"
+      fi
       scenario hot "$c" "$sweep_duration" "$run"
     done
   done
