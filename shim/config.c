@@ -76,12 +76,7 @@ config_load(void)
 		!env_number("HEAD_TIMEOUT", 10, 1, 300, &head) ||
 		!env_number("BODY_TIMEOUT", 30, 1, 300, &body) ||
 		!env_number("PASSWORD_REQUESTS_PER_ADDRESS", 1, 1, 256, &password_requests) ||
-		/*
-		 * At least 2: with one thread libmicrohttpd 0.9.75 runs without a thread pool, and
-		 * that epoll loop stops serving once more than 128 connections are open (measured,
-		 * in a bare MHD server too: ~200 req/s at 129 connections, 40,000 at 100).
-		 */
-		!env_number("HTTP_THREADS", 2, 2, 64, &http_threads) ||
+		!env_number("HTTP_THREADS", 2, 1, 64, &http_threads) ||
 		!env_number("DB_QUEUE_LIMIT", 512, 1, CONNECTION_LIMIT, &queue_limit) ||
 		!env_number("DB_QUEUE_TIMEOUT_MS", 5000, 1, 600000, &queue_timeout) ||
 		/* the contract's bound: a committed change is visible within 1 second */
@@ -171,7 +166,7 @@ config_print_help(const char *argv0)
 		   "  WEB_CONCURRENCY  database connections, each with its own thread (default 4,\n"
 		   "                   which fits the connection limits of small hosted databases);\n"
 		   "                   plus one for the cache's notifications\n"
-		   "  HTTP_THREADS     threads doing HTTP only (default 2, at least 2): they never\n"
+		   "  HTTP_THREADS     threads doing HTTP only (default 2): they never\n"
 		   "                   wait for the database, so files, /healthz and cached reads\n"
 		   "                   always answer\n"
 		   "  DB_QUEUE_LIMIT   requests that may wait for a database connection (default 512);\n"

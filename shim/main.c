@@ -58,14 +58,24 @@ start_daemon(void)
 	 * Suspending lets a request wait for its turn (address_limit.c) or for the database
 	 * (calls.c) without holding an HTTP thread.
 	 *
+	 * poll(), not epoll: libmicrohttpd 0.9.75's epoll loop, after an epoll_wait that returned
+	 * its maximum of 128 events, waits again with the full timeout before serving them. A
+	 * thread whose ready connections number exactly 128 then stalls until some other event
+	 * (a new connection, the connection timeout): a bare MHD server with 2 threads and 256
+	 * wrk connections split 128/128 served 4,011 requests a second instead of ~70,000, and at
+	 * other splits the shorter stalls made GET /events' p99 at 256 connections swing from 7.6
+	 * to 13.2 ms; with poll it stayed within 7.7-9.0 ms (bench/RESULTS.md). poll costs a scan
+	 * of the thread's connections per round, at most CONNECTION_LIMIT / HTTP_THREADS. And
+	 * poll's loop reads a client's half-close (shutdown(SHUT_WR) after its request) before
+	 * the request is answered: a request that waits for the database is then dropped, as if
+	 * the client had left. Browsers, curl and routers keep their side open.
+	 *
 	 * Each HTTP thread accepts for itself, up to 10 connections at a time, so their shares
 	 * are uneven (256 connections opened at once split 65/35 once). An accept thread handing
-	 * connections to MHD_add_connection would spread them evenly, but libmicrohttpd 0.9.75's
-	 * epoll loop calls epoll_wait again, with its full timeout, after one that returned 128
-	 * events, before serving them: 128 connections added at once then hang until something
-	 * else wakes their thread (they did, with a bare MHD server too). So MHD accepts.
+	 * connections to MHD_add_connection would spread them evenly, but 128 connections added
+	 * at once met the stall above. So MHD accepts.
 	 */
-	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+	return MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 							(uint16_t) config.port, NULL, NULL, handle_request, NULL,
 							/* First, so that MHD prints nothing by itself (connection_guard.h). */
 							MHD_OPTION_EXTERNAL_LOGGER, guard_log, NULL,

@@ -1,7 +1,7 @@
 /*
  * bare_mhd.c -- the benchmark's control: libmicrohttpd alone, answering every request with
  * the same bytes from memory, configured as the web process configures it (shim/main.c:
- * epoll, HTTP_THREADS threads, a 16 KiB pool per connection, suspend/resume allowed).
+ * poll, HTTP_THREADS threads, a 16 KiB pool per connection, suspend/resume allowed).
  * No routing, no log line, no cache lookup: what this machine, wrk and the library do by
  * themselves, measured in the same run as the web process, so that its p99 reads against
  * a floor and not only against a target. A request whose Accept-Encoding names gzip gets
@@ -80,7 +80,7 @@ main(int argc, char **argv)
 	gzipped = MHD_create_response_from_buffer(gzip_size, gzip_body, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(gzipped, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	MHD_add_response_header(gzipped, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME,
+	daemon = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME,
 							  (uint16_t) atoi(argv[1]), NULL, NULL, answer, NULL,
 							  MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) atoi(argv[4]),
 							  MHD_OPTION_CONNECTION_LIMIT, 1000u,
