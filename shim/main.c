@@ -64,16 +64,16 @@ start_daemon(void)
 	 * (a new connection, the connection timeout): a bare MHD server with 2 threads and 256
 	 * wrk connections split 128/128 served 4,011 requests a second instead of ~70,000, and at
 	 * other splits the shorter stalls made GET /events' p99 at 256 connections swing from 7.6
-	 * to 13.2 ms; with poll it stayed within 7.7-9.0 ms (bench/RESULTS.md). poll costs a scan
-	 * of the thread's connections per round, at most CONNECTION_LIMIT / HTTP_THREADS. And
-	 * poll's loop reads a client's half-close (shutdown(SHUT_WR) after its request) before
-	 * the request is answered: a request that waits for the database is then dropped, as if
-	 * the client had left. Browsers, curl and routers keep their side open.
+	 * to 13.2 ms; with poll it stayed within 7.7-9.0 ms (bench/profile-notes.md). poll costs
+	 * a scan of the thread's connections per round, at most CONNECTION_LIMIT / HTTP_THREADS.
+	 * And poll's loop reads a client's half-close (shutdown(SHUT_WR) after its request)
+	 * before the request is answered: a request that waits for the database is then
+	 * dropped, as if the client had left. Browsers, curl and routers keep their side open.
 	 *
 	 * Each HTTP thread accepts for itself, up to 10 connections at a time, so their shares
 	 * are uneven (256 connections opened at once split 65/35 once). An accept thread handing
-	 * connections to MHD_add_connection would spread them evenly, but 128 connections added
-	 * at once met the stall above. So MHD accepts.
+	 * connections to MHD_add_connection would spread them evenly; with epoll, 128 of them
+	 * added at once met the stall above. With poll it has not been tried.
 	 */
 	return MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 							(uint16_t) config.port, NULL, NULL, handle_request, NULL,
