@@ -7,32 +7,25 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { api, login, startShim } from '../lib/harness.mjs';
-import { setup, stopCleanly } from './helpers.mjs';
+import { httpRequest, parseAnswer, setup, stopCleanly } from './helpers.mjs';
 
 let ctx;
 let admin;
 let event;
 let artist;
 
-// GET/HEAD `target` with extra header lines, on a connection of its own that the server
-// closes (the client does not half-close it: libmicrohttpd would drop a request still waiting
-// for the database). { status, head (the header lines as sent), headers (lowercase names; the
-// last of repeated ones), body (bytes) }.
+// GET/HEAD `target` with extra headers, on a connection of its own that the server closes
+// (the client does not half-close it: libmicrohttpd would drop a request still waiting for
+// the database). parseAnswer's answer, with the body as bytes.
 function get(port, target, headers = {}, method = 'GET') {
-  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1',
-      () => socket.write(`${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${lines}\r\n`));
+    const socket = connect(port, '127.0.0.1', () => socket.write(httpRequest(method, target, { headers })));
     const chunks = [];
     socket.on('data', (d) => chunks.push(d));
     socket.on('error', reject);
     socket.on('close', () => {
-      const all = Buffer.concat(chunks);
-      const split = all.indexOf('\r\n\r\n');
-      const [statusLine, ...head] = all.subarray(0, split).toString('latin1').split('\r\n');
-      const headers = Object.fromEntries(head.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(),
-        l.slice(l.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine.split(' ')[1]), head, headers, body: all.subarray(split + 4) });
+      const res = parseAnswer(chunks);
+      resolve({ ...res, body: Buffer.from(res.body, 'latin1') });
     });
   });
 }

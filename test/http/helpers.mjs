@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { startShim, freshDatabase, psql } from '../lib/harness.mjs';
 
-// The answer read from a connection the server closed: { status, headers, body }.
-function parseAnswer(chunks) {
+// The answer read from a connection the server closed: { status, head (its header lines as
+// sent), headers (lowercase names; the last of repeated ones), body (latin1 text: its bytes) }.
+export function parseAnswer(chunks) {
   const text = Buffer.concat(chunks).toString('latin1');
   const [head, ...rest] = text.split('\r\n\r\n');
   const [statusLine, ...lines] = head.split('\r\n');
@@ -17,7 +18,7 @@ function parseAnswer(chunks) {
     const i = l.indexOf(':');
     return [l.slice(0, i).toLowerCase(), l.slice(i + 1).trim()];
   }));
-  return { status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') };
+  return { status: Number(statusLine.split(' ')[1]), head: lines, headers, body: rest.join('\r\n\r\n') };
 }
 
 // Sends `request` verbatim, then ends its side, and resolves with the answer (parseAnswer).
